@@ -1,0 +1,122 @@
+/*
+ * IKEv2 cryptography on NSS: database initialisation and the tables
+ * that map IKEv2 transform IDs (RFC 7296 §3.3.2, IANA "IKEv2
+ * Parameters") to NSS mechanisms and sizes.
+ *
+ * Every other crypto_*.c file looks its algorithm up here, so the
+ * numbers and sizes live in one place.
+ */
+#ifndef OE_IKED_CRYPTO_H
+#define OE_IKED_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nss.h>
+#include <pkcs11t.h>
+#include <secoidt.h>
+
+/* Default NSS database (ARCHITECTURE: /var/lib/oe/nss). */
+#define CRYPTO_NSSDB_DEFAULT	"sql:" OE_LOCALSTATEDIR "/nss"
+#define CRYPTO_NSSDB_ENV	"OE_NSSDB"
+
+/* IKEv2 transform type 1: encryption algorithms we implement. */
+#define IKEV2_ENCR_AES_CBC		12
+#define IKEV2_ENCR_AES_GCM_16		20
+#define IKEV2_ENCR_CHACHA20_POLY1305	28
+
+/* Transform type 2: pseudo-random functions. */
+#define IKEV2_PRF_HMAC_SHA2_256		5
+#define IKEV2_PRF_HMAC_SHA2_384		6
+#define IKEV2_PRF_HMAC_SHA2_512		7
+
+/* Transform type 3: integrity algorithms. */
+#define IKEV2_AUTH_NONE			0
+#define IKEV2_AUTH_HMAC_SHA2_256_128	12
+#define IKEV2_AUTH_HMAC_SHA2_384_192	13
+#define IKEV2_AUTH_HMAC_SHA2_512_256	14
+
+/* Transform type 4: key exchange methods (Diffie-Hellman groups). */
+#define IKEV2_DH_MODP2048		14
+#define IKEV2_DH_MODP3072		15
+#define IKEV2_DH_ECP256			19
+#define IKEV2_DH_ECP384			20
+#define IKEV2_DH_ECP521			21
+#define IKEV2_DH_CURVE25519		31
+
+/* RFC 7427 §7 / IANA: hash algorithm IDs in SIGNATURE_HASH_ALGORITHMS. */
+#define IKEV2_HASH_SHA2_256		2
+#define IKEV2_HASH_SHA2_384		3
+#define IKEV2_HASH_SHA2_512		4
+
+/* The largest PRF output (SHA-512) and AEAD/ICV sizes we handle. */
+#define CRYPTO_PRF_MAX_LEN		64
+#define CRYPTO_ICV_MAX_LEN		32
+#define CRYPTO_IV_MAX_LEN		16
+#define CRYPTO_SALT_MAX_LEN		4
+
+struct crypto_encr {
+	uint16_t		 id;		/* IKEV2_ENCR_* */
+	uint16_t		 key_bits;	/* Key Length attribute */
+	const char		*name;
+	bool			 aead;
+	size_t			 key_len;	/* cipher key, bytes */
+	size_t			 salt_len;	/* AEAD nonce salt from keymat */
+	size_t			 iv_len;	/* explicit IV on the wire */
+	size_t			 icv_len;	/* AEAD tag (0 for CBC) */
+	size_t			 block_len;	/* padding alignment */
+	CK_MECHANISM_TYPE	 mech;
+};
+
+struct crypto_prf {
+	uint16_t		 id;		/* IKEV2_PRF_* */
+	const char		*name;
+	size_t			 out_len;	/* = preferred key length */
+	CK_MECHANISM_TYPE	 hmac_mech;
+	SECOidTag		 hash_oid;
+};
+
+struct crypto_integ {
+	uint16_t		 id;		/* IKEV2_AUTH_* */
+	const char		*name;
+	size_t			 key_len;
+	size_t			 icv_len;	/* truncated output */
+	CK_MECHANISM_TYPE	 hmac_mech;
+};
+
+/*
+ * Lookups return a pointer into a constant table, or NULL for an
+ * algorithm (or key length) we do not implement.  key_bits 0 means the
+ * transform carries no Key Length attribute (ChaCha20-Poly1305), which
+ * is an error for AES.
+ */
+const struct crypto_encr	*crypto_encr_lookup(uint16_t id, uint16_t key_bits);
+const struct crypto_prf		*crypto_prf_lookup(uint16_t id);
+const struct crypto_integ	*crypto_integ_lookup(uint16_t id);
+
+/*
+ * The NSS database directory to use: `override` if not NULL, else
+ * $OE_NSSDB if set and non-empty, else CRYPTO_NSSDB_DEFAULT.  The
+ * result is borrowed (argument, environment or constant).
+ */
+const char *crypto_nssdb_path(const char *override);
+
+/*
+ * NSS initialisation.  The handle keeps NSS up until
+ * crypto_nss_shutdown(); the caller owns it.  `readwrite` opens the
+ * database for key generation/import (the ipseckey tool, tests);
+ * the daemon opens it read-only.  Returns NULL (and logs why) when the
+ * database cannot be opened.
+ */
+struct crypto_nss;
+struct crypto_nss *crypto_nss_init(const char *dbdir, bool readwrite);
+void crypto_nss_shutdown(struct crypto_nss *nss);
+
+/* Last NSS error as text, for log lines. */
+const char *crypto_nss_errstr(void);
+
+/* Fill `buf` with `len` random bytes from NSS's DRBG.  0 or -1. */
+int crypto_random(uint8_t *buf, size_t len);
+
+#endif /* OE_IKED_CRYPTO_H */
