@@ -146,7 +146,7 @@ dname_text_octet(const char **pp, uint8_t *out, char *err, size_t errlen)
 		*pp = p + 3;
 		return 0;
 	}
-	if (c <= 0x20 || c >= 0x7f) {
+	if (c < 0x20 || c >= 0x7f) {
 		seterr(err, errlen, "domain name: bad escape of 0x%02x", c);
 		return -1;
 	}
