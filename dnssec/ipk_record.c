@@ -13,47 +13,27 @@
 
 #include <jansson.h>
 
+#include "oe_ipseckey.h"
 #include "oe_log.h"
 #include "ipk_record.h"
 #include "ipk_util.h"
-
-static const uint8_t *
-strip_zeros(const uint8_t *p, size_t *len)
-{
-	while (*len > 0 && p[0] == 0) {
-		p++;
-		(*len)--;
-	}
-	return p;
-}
 
 bool
 ipk_rsa_rfc3110(const uint8_t *exp, size_t exp_len, const uint8_t *mod,
     size_t mod_len, struct ipk_pubkey *out)
 {
-	size_t hdr, off = 0;
+	char err[128];
+	int n;
 
-	exp = strip_zeros(exp, &exp_len);
-	mod = strip_zeros(mod, &mod_len);
-	/* RFC 3110 2.: one length octet, or zero then two octets. */
-	if (exp_len == 0 || mod_len == 0 || exp_len > 0xffff)
-		return false;
-	hdr = exp_len <= 255 ? 1 : 3;
-	if (hdr + exp_len + mod_len > sizeof(out->key))
-		return false;
 	memset(out, 0, sizeof(*out));
-	out->algorithm = IPK_ALG_RSA;
-	if (hdr == 1) {
-		out->key[off++] = (uint8_t)exp_len;
-	} else {
-		out->key[off++] = 0;
-		out->key[off++] = (uint8_t)(exp_len >> 8);
-		out->key[off++] = (uint8_t)exp_len;
+	n = oe_rsa_key_to_rfc3110(out->key, sizeof(out->key), mod, mod_len,
+	    exp, exp_len, err, sizeof(err));
+	if (n < 0) {
+		oe_err("RSA key: %s", err);
+		return false;
 	}
-	memcpy(out->key + off, exp, exp_len);
-	off += exp_len;
-	memcpy(out->key + off, mod, mod_len);
-	out->key_len = off + mod_len;
+	out->algorithm = IPK_ALG_RSA;
+	out->key_len = (size_t)n;
 	return true;
 }
 
@@ -70,79 +50,57 @@ ipk_ecdsa_point(const uint8_t *point, size_t len, struct ipk_pubkey *out)
 	return true;
 }
 
-static bool
-rsa_split(const struct ipk_pubkey *key, size_t *exp_off, size_t *exp_len)
+static void
+to_oe_key(const struct ipk_pubkey *key, struct oe_ipseckey *k)
 {
-	size_t off = 1, elen;
-
-	if (key->key_len < 1)
-		return false;
-	elen = key->key[0];
-	if (elen == 0) {
-		if (key->key_len < 3)
-			return false;
-		elen = (size_t)key->key[1] << 8 | key->key[2];
-		off = 3;
-	}
-	if (elen == 0 || key->key_len <= off + elen)
-		return false;
-	*exp_off = off;
-	*exp_len = elen;
-	return true;
+	memset(k, 0, sizeof(*k));
+	k->algorithm = key->algorithm;
+	k->alg_known = key->algorithm == IPK_ALG_RSA ||
+	    key->algorithm == IPK_ALG_ECDSA;
+	k->key_len = key->key_len;
+	memcpy(k->key, key->key, key->key_len);
 }
 
 bool
-ipk_pubkey_check(const struct ipk_pubkey *key, const char **why)
+ipk_pubkey_check(const struct ipk_pubkey *key, char *err, size_t errlen)
 {
-	size_t eoff, elen, mlen;
+	struct oe_ipseckey k;
+	struct oe_rsa_pub rsa;
 
-	switch (key->algorithm) {
-	case IPK_ALG_RSA:
-		if (!rsa_split(key, &eoff, &elen)) {
-			*why = "RSA key: exponent length runs past the key";
-			return false;
-		}
-		mlen = key->key_len - eoff - elen;
-		if (key->key[eoff + elen] == 0) {
-			*why = "RSA key: modulus has a leading zero octet";
-			return false;
-		}
-		if (mlen * 8 < 2048) {
-			*why = "RSA key: modulus shorter than 2048 bits";
-			return false;
-		}
-		return true;
-	case IPK_ALG_ECDSA:
-		if (key->key_len != 64 && key->key_len != 96) {
-			*why = "ECDSA key: not 64 (P-256) or 96 (P-384) octets";
-			return false;
-		}
-		return true;
-	default:
-		*why = "unsupported algorithm (only 2 RSA and 3 ECDSA)";
+	if (key->algorithm != IPK_ALG_RSA && key->algorithm != IPK_ALG_ECDSA) {
+		snprintf(err, errlen, "unsupported algorithm %u (only 2 RSA "
+		    "and 3 ECDSA)", key->algorithm);
 		return false;
 	}
+	if (key->key_len > sizeof(k.key)) {
+		snprintf(err, errlen, "key field too long");
+		return false;
+	}
+	to_oe_key(key, &k);
+	if (oe_ipseckey_key_check(&k, err, errlen) != 0)
+		return false;
+	/* Publishing policy, stricter than what a peer may accept. */
+	if (key->algorithm == IPK_ALG_RSA &&
+	    (oe_rsa_key_from_rfc3110(&rsa, key->key, key->key_len, NULL, 0) != 0
+	    || rsa.bits < 2048)) {
+		snprintf(err, errlen, "RSA key: modulus shorter than 2048 "
+		    "bits");
+		return false;
+	}
+	return true;
 }
 
 unsigned
 ipk_pubkey_bits(const struct ipk_pubkey *key)
 {
-	size_t eoff, elen, mlen;
-	unsigned bits;
-	uint8_t top;
+	struct oe_rsa_pub rsa;
 
 	if (key->algorithm == IPK_ALG_ECDSA)
 		return (unsigned)(key->key_len * 4);
-	if (key->algorithm != IPK_ALG_RSA || !rsa_split(key, &eoff, &elen))
-		return 0;
-	mlen = key->key_len - eoff - elen;
-	top = key->key[eoff + elen];
-	bits = (unsigned)(mlen * 8);
-	while (bits > 0 && !(top & 0x80)) {
-		top = (uint8_t)(top << 1);
-		bits--;
-	}
-	return bits;
+	if (key->algorithm == IPK_ALG_RSA &&
+	    oe_rsa_key_from_rfc3110(&rsa, key->key, key->key_len, NULL, 0) == 0)
+		return rsa.bits;
+	return 0;
 }
 
 bool
@@ -221,18 +179,46 @@ ipk_pubkey_to_0s(const struct ipk_pubkey *key)
 	return s;
 }
 
+/* RDATA in presentation form, through the project's IPSECKEY codec. */
+static char *
+rdata_text(const struct ipk_record *rec)
+{
+	struct oe_ipseckey k;
+	char err[160], *buf;
+
+	if (rec->key.key_len > sizeof(k.key))
+		return NULL;
+	to_oe_key(&rec->key, &k);
+	k.precedence = rec->precedence;
+	if (oe_ipseckey_gateway_from_text(&k, rec->gateway_type,
+	    rec->gateway_type == IPK_GW_NONE ? NULL : rec->gateway, err,
+	    sizeof(err)) != 0) {
+		oe_err("%s: gateway %s: %s", rec->name, rec->gateway, err);
+		return NULL;
+	}
+	buf = malloc(OE_IPSECKEY_TEXT_MAX);
+	if (buf == NULL)
+		return NULL;
+	if (oe_ipseckey_to_text(&k, buf, OE_IPSECKEY_TEXT_MAX, err,
+	    sizeof(err)) < 0) {
+		oe_err("%s: cannot encode IPSECKEY: %s", rec->name, err);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 char *
 ipk_record_to_text(const struct ipk_record *rec)
 {
-	char *b64 = ipk_b64_encode(rec->key.key, rec->key.key_len), *s = NULL;
+	char *rdata = rdata_text(rec), *s = NULL;
 
-	if (b64 == NULL)
+	if (rdata == NULL)
 		return NULL;
-	if (asprintf(&s, "%s\t%u\tIN\tIPSECKEY\t%u %u %u %s %s", rec->name,
-	    rec->ttl, rec->precedence, rec->gateway_type, rec->key.algorithm,
-	    rec->gateway_type == IPK_GW_NONE ? "." : rec->gateway, b64) < 0)
+	if (asprintf(&s, "%s\t%u\tIN\tIPSECKEY\t%s", rec->name, rec->ttl,
+	    rdata) < 0)
 		s = NULL;
-	free(b64);
+	free(rdata);
 	return s;
 }
 
@@ -367,7 +353,7 @@ ipk_pubfile_parse_buf(const char *label, const char *buf,
     struct ipk_record *rec)
 {
 	bool have_alg = false, have_key = false, ok = false;
-	const char *why;
+	char why[160];
 	char *copy, *line, *next;
 	unsigned lineno = 0;
 
@@ -391,7 +377,7 @@ ipk_pubfile_parse_buf(const char *label, const char *buf,
 		    have_alg ? "key" : "algorithm");
 		goto out;
 	}
-	if (!ipk_pubkey_check(&rec->key, &why)) {
+	if (!ipk_pubkey_check(&rec->key, why, sizeof(why))) {
 		oe_err("%s: %s", label, why);
 		goto out;
 	}

@@ -13,9 +13,11 @@
 
 #include <ldns/ldns.h>
 
+#include "oe_ipseckey.h"
+
 #define IPK_ALG_RSA		2	/* RFC 4025 / RFC 3110 key */
 #define IPK_ALG_ECDSA		3	/* RFC 9373: x || y */
-#define IPK_KEY_MAX		2048	/* bytes: RSA 16384 bits + exponent */
+#define IPK_KEY_MAX		OE_IPSECKEY_KEY_MAX
 
 #define IPK_GW_NONE		0
 #define IPK_GW_IPV4		1
@@ -47,8 +49,12 @@ bool ipk_rsa_rfc3110(const uint8_t *exp, size_t exp_len, const uint8_t *mod,
     size_t mod_len, struct ipk_pubkey *out);
 /* ECDSA key field from an uncompressed point 04||x||y (P-256/P-384). */
 bool ipk_ecdsa_point(const uint8_t *point, size_t len, struct ipk_pubkey *out);
-/* Check an (algorithm, key) pair has a sane shape; `why` on failure. */
-bool ipk_pubkey_check(const struct ipk_pubkey *key, const char **why);
+/*
+ * Check an (algorithm, key) pair with the shared codec's rules, plus
+ * our publishing policy (RSA >= 2048 bits); reason in `err`.
+ */
+bool ipk_pubkey_check(const struct ipk_pubkey *key, char *err,
+    size_t errlen);
 /* Key size in bits (RSA modulus, or EC field size); 0 if unknown. */
 unsigned ipk_pubkey_bits(const struct ipk_pubkey *key);
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oe_base64.h"
 #include "oe_log.h"
 #include "ipk_util.h"
 
@@ -177,85 +178,38 @@ ipk_hex(const uint8_t *buf, size_t len)
 	return s;
 }
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 char *
 ipk_b64_encode(const uint8_t *buf, size_t len)
 {
-	char *s = malloc((len + 2) / 3 * 4 + 1), *p;
-	size_t i;
+	size_t size = OE_BASE64_LEN(len) + 1;
+	char *s = malloc(size);
 
-	if (s == NULL)
-		return NULL;
-	p = s;
-	for (i = 0; i + 2 < len; i += 3) {
-		uint32_t v = (uint32_t)buf[i] << 16 | (uint32_t)buf[i + 1] << 8 |
-		    buf[i + 2];
-		*p++ = b64_alphabet[v >> 18];
-		*p++ = b64_alphabet[(v >> 12) & 63];
-		*p++ = b64_alphabet[(v >> 6) & 63];
-		*p++ = b64_alphabet[v & 63];
+	if (s != NULL && oe_base64_encode(buf, len, s, size) < 0) {
+		free(s);
+		s = NULL;
 	}
-	if (i < len) {
-		uint32_t v = (uint32_t)buf[i] << 16 |
-		    (i + 1 < len ? (uint32_t)buf[i + 1] << 8 : 0);
-		*p++ = b64_alphabet[v >> 18];
-		*p++ = b64_alphabet[(v >> 12) & 63];
-		*p++ = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
-		*p++ = '=';
-	}
-	*p = '\0';
 	return s;
-}
-
-static int
-b64_value(char c)
-{
-	const char *p = c != '\0' ? strchr(b64_alphabet, c) : NULL;
-
-	return p != NULL ? (int)(p - b64_alphabet) : -1;
 }
 
 uint8_t *
 ipk_b64_decode(const char *s, size_t *len_out)
 {
-	size_t slen = strlen(s), i, n = 0, pad = 0;
+	size_t slen = strlen(s);
 	uint8_t *buf;
+	int n;
 
-	/* Canonical base64 only: groups of 4, '=' only at the end. */
-	if (slen == 0 || slen % 4 != 0 || slen > 65536)
+	if (slen == 0 || slen > 65536)
 		return NULL;
-	if (s[slen - 1] == '=')
-		pad = s[slen - 2] == '=' ? 2 : 1;
-	buf = malloc(slen / 4 * 3);
+	buf = malloc(slen / 4 * 3 + 3);
 	if (buf == NULL)
 		return NULL;
-	for (i = 0; i < slen; i += 4) {
-		int v[4], k;
-		size_t valid = i + 4 == slen ? 4 - pad : 4;
-		uint32_t w = 0;
-
-		for (k = 0; k < 4; k++) {
-			v[k] = (size_t)k < valid ? b64_value(s[i + k]) : 0;
-			if (v[k] < 0)
-				goto bad;
-			w = w << 6 | (uint32_t)v[k];
-		}
-		buf[n++] = (uint8_t)(w >> 16);
-		if (valid > 2)
-			buf[n++] = (uint8_t)(w >> 8);
-		if (valid > 3)
-			buf[n++] = (uint8_t)w;
-		/* Non-zero bits under the padding mean a non-canonical form. */
-		if ((valid == 2 && (w & 0xffff)) || (valid == 3 && (w & 0xff)))
-			goto bad;
+	n = oe_base64_decode(s, slen, buf, slen / 4 * 3 + 3);
+	if (n <= 0) {
+		free(buf);
+		return NULL;
 	}
-	*len_out = n;
+	*len_out = (size_t)n;
 	return buf;
-bad:
-	free(buf);
-	return NULL;
 }
 
 char *

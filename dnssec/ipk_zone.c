@@ -93,7 +93,8 @@ ipk_zone_load(const char *path, const char *origin_arg, ldns_zone **zone_out,
 out:
 	if (fp != NULL)
 		fclose(fp);
-	ldns_zone_deep_free(zone);
+	if (zone != NULL)
+		ldns_zone_deep_free(zone);
 	ldns_rdf_deep_free(origin);
 	return ok;
 }
@@ -642,7 +643,8 @@ out:
 	ldns_rr_free(zsk_rr);
 	if (dz != NULL)
 		ldns_dnssec_zone_deep_free(dz);
-	ldns_zone_deep_free(zone);
+	if (zone != NULL)
+		ldns_zone_deep_free(zone);
 	ldns_rdf_deep_free(origin);
 	free(recs);
 	free(out_path);
