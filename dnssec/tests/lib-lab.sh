@@ -52,7 +52,7 @@ start() {
 	eval "PID_$name=$!"
 }
 
-# wait_port ADDR PORT: until a DNS server answers (max ~10 s).
+# wait_dns ADDR PORT: until a DNS server answers (max ~10 s).
 wait_dns() {
 	local i
 	for i in $(seq 1 50); do
@@ -62,7 +62,9 @@ wait_dns() {
 	return 1
 }
 
-# start_unbound ADDR PORT ZONE=STUB_ADDR@PORT... -- TRUST_ANCHOR_LINES
+# write_unbound_conf CONF ADDR PORT STUB_ADDR@PORT ANCHOR_FILE "ZONES":
+# a validating Unbound that asks STUB for ZONES, trusting the DS or
+# DNSKEY lines of ANCHOR_FILE; $UB_EXTRA adds server: lines.
 write_unbound_conf() {
 	local conf=$1 addr=$2 port=$3 stub=$4 anchors=$5 zones=$6 z
 	{
@@ -87,6 +89,7 @@ write_unbound_conf() {
 		echo "  prefetch: no"
 		echo "  infra-host-ttl: 1"
 		echo "  max-udp-size: 4096"
+		[ -n "${UB_EXTRA:-}" ] && printf '%s\n' "$UB_EXTRA"
 		while read -r z; do
 			[ -n "$z" ] && echo "  trust-anchor: \"$z\""
 		done < "$anchors"
