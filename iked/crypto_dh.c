@@ -136,6 +136,17 @@ crypto_dh_group_lookup(uint16_t id)
 	return d != NULL ? &d->pub : NULL;
 }
 
+const uint8_t *
+crypto_dh_modp_prime(uint16_t id, size_t *len)
+{
+	const struct dh_desc *d = dh_desc_lookup(id);
+
+	if (d == NULL || d->kind != DH_MODP)
+		return NULL;
+	*len = d->pub.ke_len;
+	return d->prime;
+}
+
 const struct crypto_dh_group *
 crypto_dh_get_group(const struct crypto_dh *dh)
 {
@@ -276,13 +287,6 @@ fail:
 	return NULL;
 }
 
-/* Big-endian compare of equal-length unsigned integers: <0, 0, >0. */
-static int
-be_cmp(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	return memcmp(a, b, len);
-}
-
 /*
  * RFC 7296 §2.14 / RFC 6989 §2.1: the peer's MODP value must satisfy
  * 1 < y < p-1; anything else (0, 1, p-1, >= p) leaks or forces the key.
@@ -307,7 +311,8 @@ dh_modp_check(const struct dh_desc *desc, const uint8_t *y)
 	/* p is odd, so p-1 only differs in the last byte. */
 	memcpy(pm1, desc->prime, len);
 	pm1[len - 1] = (uint8_t)(pm1[len - 1] - 1);
-	if (be_cmp(y, pm1, len) >= 0)
+	/* Equal-length big-endian integers compare like byte strings. */
+	if (memcmp(y, pm1, len) >= 0)
 		return -1;
 	return 0;
 }

@@ -21,6 +21,9 @@ struct crypto_dh_group {
 /* NULL if the group is not implemented. */
 const struct crypto_dh_group *crypto_dh_group_lookup(uint16_t id);
 
+/* The RFC 3526 prime of a MODP group (big-endian), NULL for other groups. */
+const uint8_t *crypto_dh_modp_prime(uint16_t id, size_t *len);
+
 /*
  * One local key pair.  Created by crypto_dh_new() (fresh random key)
  * and owned by the caller, who frees it with crypto_dh_free(); the
