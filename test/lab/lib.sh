@@ -126,6 +126,26 @@ lab_link() {
 	ip -n "$b" link set "$ifb" up
 }
 
+# lab_lan NAME: a switch (a bridge in a namespace of its own) that
+# lab_attach plugs hosts into.
+lab_lan() {
+	ip netns add "$1" || fail "cannot create lan $1"
+	ip -n "$1" link add br0 type bridge || fail "cannot create bridge in $1"
+	ip -n "$1" link set br0 up
+}
+
+# lab_attach HOST IFACE ADDRS LAN: plug HOST into LAN; ADDRS as lab_link.
+lab_attach() {
+	local name=$1 ifc=$2 addrs=$3 lan=$4 port x
+	port=p-$name-$ifc
+	port=${port:0:15}
+	ip link add "$ifc" netns "$name" type veth peer name "$port" netns "$lan" \
+		|| fail "cannot attach $name to $lan"
+	ip -n "$lan" link set "$port" master br0 up
+	for x in ${addrs//,/ }; do ip -n "$name" addr add "$x" dev "$ifc" nodad 2>/dev/null || ip -n "$name" addr add "$x" dev "$ifc"; done
+	ip -n "$name" link set "$ifc" up
+}
+
 # lab_router NAME: a host that forwards between its links.
 lab_router() {
 	lab_host "$1"
