@@ -1,0 +1,70 @@
+/*
+ * The module's side of the trigger protocol (shared/oe_trigger.h): fill
+ * a struct oe_trigger_request from the pieces of a validated answer,
+ * encode it, decode the daemon's reply.  No Unbound dependency: the
+ * caller hands over raw RDATA, so all of it is unit tested on its own.
+ *
+ * oeu_request_encode() and oeu_reply_decode() are the only places that
+ * produce or read the JSON form.  Until shared/oe_trigger.c is committed
+ * they hold an interim jansson codec for the same structs; then they
+ * become one-line calls of oe_trigger_request_encode/reply_decode.
+ */
+#ifndef OEU_REQUEST_H
+#define OEU_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "oe_trigger.h"
+
+/* RRSIG RDATA fixed part before the signer name (RFC 4034 3.1). */
+#define OEU_RRSIG_FIXED		18
+
+/*
+ * Start a request: cookie, owner name (uncompressed wire), qtype,
+ * address TTL; no addresses, "ipseckey": null.  Returns false if the
+ * name is malformed.
+ */
+bool oeu_request_init(struct oe_trigger_request *req, uint64_t cookie,
+    const uint8_t *name, size_t name_len, uint16_t qtype, uint32_t addr_ttl);
+
+/*
+ * Add one address from A (4 octets) or AAAA (16 octets) RDATA.  Returns
+ * false if the RDATA length does not fit the qtype or the list is full.
+ */
+bool oeu_request_add_addr(struct oe_trigger_request *req,
+    const uint8_t *rdata, size_t len);
+
+/*
+ * Add one IPSECKEY RDATA as a record (marks the key set present and
+ * secure).  Returns false, with the reason in err, for a record that is
+ * malformed, has an unknown algorithm or a key that fails its check, or
+ * when OE_TRIGGER_RECORDS_MAX are already there; the caller skips it.
+ */
+bool oeu_request_add_ipseckey(struct oe_trigger_request *req,
+    const uint8_t *rdata, size_t len, char *err, size_t errlen);
+
+/*
+ * Read inception and expiration from RRSIG RDATA.  Returns false if the
+ * RDATA is shorter than its fixed part.
+ */
+bool oeu_rrsig_times(const uint8_t *rdata, size_t len, uint32_t *inception,
+    uint32_t *expiration);
+
+/* The UNIX time nearest `now` that a 32-bit RRSIG time denotes. */
+int64_t oeu_serial_to_unix(uint32_t t, time_t now);
+
+/* Encode; returns the length or -1 with err (message > min(cap, 16 KiB)). */
+ssize_t oeu_request_encode(const struct oe_trigger_request *req, char *buf,
+    size_t cap, char *err, size_t errlen);
+
+/* Decode one reply message (not NUL-terminated); 0 or -1 with err. */
+int oeu_reply_decode(struct oe_trigger_reply *rep, const char *msg,
+    size_t len, char *err, size_t errlen);
+
+const char *oeu_status_str(enum oe_trigger_status st);
+
+#endif /* OEU_REQUEST_H */
