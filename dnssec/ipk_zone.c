@@ -24,6 +24,46 @@ name_in_zone(const ldns_rdf *name, const ldns_rdf *origin)
 	    ldns_dname_is_subdomain(name, origin);
 }
 
+/*
+ * libldns counts the newlines it has consumed, which may run past the
+ * offending record (blank lines, a missing final newline).  Point at
+ * the last line with content at or before its count instead.
+ */
+static int
+error_line(const char *path, int ldns_line, char *text, size_t textlen)
+{
+	char buf[1024];
+	int n = 0, best = ldns_line > 0 ? ldns_line : 1;
+	FILE *fp = fopen(path, "r");
+
+	text[0] = '\0';
+	if (fp == NULL)
+		return best;
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		const char *p = buf + strspn(buf, " \t");
+		bool whole = strchr(buf, '\n') != NULL;
+
+		n++;
+		if (n > ldns_line + (whole ? 0 : 1))
+			break;
+		if (*p != '\0' && *p != '\n' && *p != '\r' && *p != ';') {
+			best = n;
+			/* Keep the start of the line, for the message. */
+			size_t len = strcspn(buf, "\r\n");
+			if (len >= textlen)
+				len = textlen - 1;
+			memcpy(text, buf, len);
+			text[len] = '\0';
+		}
+		/* Skip the rest of an over-long line. */
+		while (!whole && fgets(buf, sizeof(buf), fp) != NULL &&
+		    strchr(buf, '\n') == NULL)
+			;
+	}
+	fclose(fp);
+	return best;
+}
+
 bool
 ipk_zone_load(const char *path, const char *origin_arg, ldns_zone **zone_out,
     ldns_rdf **origin_out)
@@ -32,10 +72,11 @@ ipk_zone_load(const char *path, const char *origin_arg, ldns_zone **zone_out,
 	ldns_zone *zone = NULL;
 	ldns_rr_list *rrs;
 	ldns_status st;
-	int line = 1;
+	int line = 0;
 	size_t i;
 	FILE *fp = NULL;
 	bool ok = false;
+	char text[81];
 
 	*zone_out = NULL;
 	*origin_out = NULL;
@@ -52,7 +93,9 @@ ipk_zone_load(const char *path, const char *origin_arg, ldns_zone **zone_out,
 	st = ldns_zone_new_frm_fp_l(&zone, fp, origin, 3600,
 	    LDNS_RR_CLASS_IN, &line);
 	if (st != LDNS_STATUS_OK) {
-		oe_err("%s:%d: %s", path, line, ldns_get_errorstr_by_id(st));
+		line = error_line(path, line, text, sizeof(text));
+		oe_err("%s:%d: %s: \"%s\"", path, line,
+		    ldns_get_errorstr_by_id(st), text);
 		zone = NULL;
 		goto out;
 	}
@@ -73,6 +116,7 @@ ipk_zone_load(const char *path, const char *origin_arg, ldns_zone **zone_out,
 		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		char *name;
 
+		/* (libldns itself drops a second SOA; be safe anyway.) */
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
 			oe_err("%s: more than one SOA record", path);
 			goto out;
