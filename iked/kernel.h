@@ -296,7 +296,14 @@ int	kernel_process(struct kernel *k);
 /* Reserve an inbound SPI (a larval SA) from src to dst (dst = us). */
 int	kernel_alloc_spi(struct kernel *k, const struct kernel_addr *src,
 	    const struct kernel_addr *dst, uint32_t reqid, uint32_t *spi);
-/* Add an SA, or update (replace keys of) an existing/larval one. */
+/*
+ * Add an SA (-EEXIST if the SPI exists, including a larval one from
+ * kernel_alloc_spi()).  Update fills in the larval SA that
+ * kernel_alloc_spi() reserved: that is the responder's/inbound path.
+ * Verified on Linux 6.1: UPDSA on an SA that already has keys answers 0
+ * but keeps its keys and algorithms (only lifetimes/encapsulation
+ * change), so rekeying always installs a new SA under a new SPI.
+ */
 int	kernel_add_sa(struct kernel *k, const struct kernel_sa *sa);
 int	kernel_update_sa(struct kernel *k, const struct kernel_sa *sa);
 int	kernel_del_sa(struct kernel *k, const struct kernel_sa_id *id);
