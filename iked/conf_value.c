@@ -272,7 +272,7 @@ conf_parse_host(struct conf_host *out, const char *s, char *err, size_t errlen)
 	} else {
 		if (conf_parse_addr(&out->addr, s, err, errlen) == -1) {
 			/* Host names would need DNS at load time: refuse clearly. */
-			if (fqdn_ok(s))
+			if (fqdn_ok(s) && s[strspn(s, "0123456789.")] != '\0')
 				snprintf(err, errlen, "\"%s\": host names are not "
 				    "supported here (expected an address or %%keyword)", s);
 			return -1;
