@@ -145,7 +145,7 @@ make_sk(uint16_t encr_id, uint16_t bits, uint16_t integ_id)
 {
 	const struct crypto_encr *encr = crypto_encr_lookup(encr_id, bits);
 	const struct crypto_integ *integ = crypto_integ_lookup(integ_id);
-	uint8_t kbytes[64], salt[4] = { 1, 2, 3, 4 };
+	uint8_t kbytes[65], salt[4] = { 1, 2, 3, 4 };
 	PK11SymKey *ek, *ik = NULL;
 	struct crypto_sk *sk;
 	size_t i;
