@@ -48,11 +48,9 @@ ipk_update_build(const char *zone, const struct ipk_record *rec)
 		goto out;
 	add = NULL;
 	pkt = ldns_update_pkt_new(zone_rdf, LDNS_RR_CLASS_IN, NULL, up, NULL);
-	if (pkt != NULL) {
-		/* The packet owns both now. */
+	/* The packet owns zone_rdf (its question); it copied `up`. */
+	if (pkt != NULL)
 		zone_rdf = NULL;
-		up = NULL;
-	}
 out:
 	ldns_rdf_deep_free(zone_rdf);
 	ldns_rdf_deep_free(owner);
