@@ -566,7 +566,7 @@ load_group(struct parse_ctx *ctx, const struct iked_conf *conf,
 	(void)conf_path_join(path, sizeof(path), conf->setup.policies_dir, c->name);
 	if (policy_group_load(c->name, path, &c->group, ctx->msgs) == -1)
 		return -1;
-	if (c->group->missing && c->autostart != CONF_AUTO_IGNORE)
+	if (c->group->missing)
 		conf_msg_add(ctx->msgs, CONF_SEV_WARNING, c->file, c->line,
 		    "conn \"%s\": policy group file %s does not exist: the group "
 		    "is empty", c->name, path);
@@ -618,8 +618,10 @@ build_conns(struct parse_ctx *ctx, struct iked_conf *conf,
 		if (dflt >= 0)
 			apply_section(&r, &ctx->secs[dflt]);
 		conf_validate_conn(c, defaults, r.origin, ctx->msgs);
+		/* Templates (auto=ignore) have no group of their own. */
 		if ((c->right.host.kind == CONF_HOST_OPPOGROUP ||
 		    c->right.host.kind == CONF_HOST_GROUP) &&
+		    c->autostart != CONF_AUTO_IGNORE &&
 		    !(opts && opts->no_groups) && load_group(ctx, conf, c) == -1)
 			continue;
 	}
