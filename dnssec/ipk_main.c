@@ -28,7 +28,7 @@ static const char usage_text[] =
 "  export-pub [-o FILE] [--gateway ADDR] [--precedence N] [--nssdb DIR]\n"
 "  zone     ZONEFILE (--keys DIR | --host NAME=PUBFILE ...) [-o OUT]\n"
 "           [--origin ZONE] [--ksk FILE --zsk FILE] [--nsec3]\n"
-"           [--valid 30d] [--ttl N]\n"
+"           [--valid 30d] [--ttl N] [--serial keep|increment|unixtime|datecounter]\n"
 "  update   --server ADDR --zone ZONE --tsig FILE [--name FQDN]\n"
 "           [--port N] [--gateway ADDR] [--precedence N] [--ttl N]\n"
 "           [--pub FILE] [--wait SECONDS] [--no-rrsig] [--nssdb DIR]\n"
@@ -57,7 +57,7 @@ enum {
 	OPT_PRECEDENCE, OPT_TTL, OPT_JSON, OPT_EXPORT, OPT_LIBRESWAN,
 	OPT_RSA, OPT_ECDSA, OPT_KEYS, OPT_HOST, OPT_ORIGIN, OPT_KSK, OPT_ZSK,
 	OPT_NSEC3, OPT_VALID, OPT_SERVER, OPT_ZONE, OPT_TSIG, OPT_PORT,
-	OPT_WAIT, OPT_NO_RRSIG, OPT_HELP,
+	OPT_WAIT, OPT_NO_RRSIG, OPT_HELP, OPT_SERIAL,
 };
 
 /* Options shared by the key-using commands; true if handled. */
@@ -365,6 +365,7 @@ cmd_zone(int argc, char **argv)
 		{ "nsec3", no_argument, NULL, OPT_NSEC3 },
 		{ "valid", required_argument, NULL, OPT_VALID },
 		{ "ttl", required_argument, NULL, OPT_TTL },
+		{ "serial", required_argument, NULL, OPT_SERIAL },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ipk_zone_opts zo = { .valid = 30 * 86400, .ttl = 300 };
@@ -386,6 +387,13 @@ cmd_zone(int argc, char **argv)
 		case OPT_KSK: zo.ksk_path = optarg; break;
 		case OPT_ZSK: zo.zsk_path = optarg; break;
 		case OPT_NSEC3: zo.nsec3 = true; break;
+		case OPT_SERIAL:
+			if (!ipk_serial_parse(optarg, &zo.serial)) {
+				oe_err("--serial %s: keep, increment, unixtime "
+				    "or datecounter", optarg);
+				return 1;
+			}
+			break;
 		case OPT_VALID:
 			if (!ipk_parse_duration(optarg, &zo.valid) ||
 			    zo.valid < 3600) {

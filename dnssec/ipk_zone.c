@@ -426,6 +426,47 @@ ipk_zone_set_ipseckeys(ldns_zone *zone, const struct ipk_record *recs,
 	return true;
 }
 
+bool
+ipk_serial_parse(const char *s, enum ipk_serial *out)
+{
+	static const char *const names[] = { "keep", "increment", "unixtime",
+	    "datecounter" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum ipk_serial)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* New serial, so secondaries and caches see the re-signed zone. */
+static void
+bump_serial(ldns_zone *zone, enum ipk_serial how, time_t now)
+{
+	ldns_rr *soa = ldns_zone_soa(zone);
+
+	switch (how) {
+	case IPK_SERIAL_INCREMENT:
+		ldns_rr_soa_increment(soa);
+		break;
+	case IPK_SERIAL_UNIXTIME:
+		/* Never backwards: ldns increments if the time is not newer. */
+		ldns_rr_soa_increment_func_int(soa, ldns_soa_serial_unixtime,
+		    (int)now);
+		break;
+	case IPK_SERIAL_DATECOUNTER:
+		ldns_rr_soa_increment_func_int(soa, ldns_soa_serial_datecounter,
+		    (int)now);
+		break;
+	case IPK_SERIAL_KEEP:
+	default:
+		break;
+	}
+}
+
 /* --- signing keys ------------------------------------------------- */
 
 static bool
@@ -654,6 +695,7 @@ ipk_zone_run(const struct ipk_zone_opts *opts)
 	ipk_zone_strip_dnssec(zone);
 	if (!ipk_zone_set_ipseckeys(zone, recs, n_recs))
 		goto out;
+	bump_serial(zone, opts->serial, opts->now ? opts->now : time(NULL));
 	if (!signing_key(opts, out_path, origin, true, &ksk, &ksk_rr) ||
 	    !signing_key(opts, out_path, origin, false, &zsk, &zsk_rr))
 		goto out;

@@ -16,6 +16,9 @@
 
 #define IPK_ZONE_MAX_HOSTS	1024
 
+enum ipk_serial { IPK_SERIAL_KEEP, IPK_SERIAL_INCREMENT, IPK_SERIAL_UNIXTIME,
+	IPK_SERIAL_DATECOUNTER };
+
 struct ipk_zone_opts {
 	const char	*in_path;	/* unsigned zone file */
 	const char	*out_path;	/* NULL: "<in_path>.signed" */
@@ -28,6 +31,7 @@ struct ipk_zone_opts {
 	bool		 nsec3;
 	uint32_t	 valid;		/* signature validity, seconds */
 	uint32_t	 ttl;		/* IPSECKEY TTL */
+	enum ipk_serial	 serial;	/* what to do with the SOA serial */
 	time_t		 now;		/* 0: time(NULL) */
 };
 
@@ -54,6 +58,9 @@ bool ipk_zone_collect_hosts(const struct ipk_zone_opts *opts,
 /* Replace the IPSECKEY RRsets of these names by the given records. */
 bool ipk_zone_set_ipseckeys(ldns_zone *zone, const struct ipk_record *recs,
     size_t n_recs);
+
+/* "keep", "increment", "unixtime" or "datecounter". */
+bool ipk_serial_parse(const char *s, enum ipk_serial *out);
 
 /* The whole command; prints the DS of the KSK on stdout. */
 bool ipk_zone_run(const struct ipk_zone_opts *opts);

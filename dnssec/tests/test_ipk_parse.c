@@ -292,8 +292,12 @@ numbers_and_durations_are_strict(void **state)
 {
 	uint64_t v;
 	uint32_t d;
+	enum ipk_serial ser;
 
 	(void)state;
+	assert_true(ipk_serial_parse("unixtime", &ser));
+	assert_int_equal(ser, IPK_SERIAL_UNIXTIME);
+	assert_false(ipk_serial_parse("bump", &ser));
 	assert_true(ipk_parse_uint("255", 0, 255, &v));
 	assert_false(ipk_parse_uint("256", 0, 255, &v));
 	assert_false(ipk_parse_uint("-1", 0, 255, &v));
@@ -550,9 +554,8 @@ zone_sign_adds_signed_ipseckey_and_keeps_keys(void **state)
 	first = tu_read(ksk);
 	o.in_path = out;
 	o.nsec3 = true;
+	o.serial = IPK_SERIAL_INCREMENT;
 	assert_true(ipk_zone_run(&o));
-	second = tu_read(ksk);
-	assert_string_equal(first, second);
 	assert_int_equal(count_rrs(out, "oe.test.", LDNS_RR_TYPE_DNSKEY, 0), 2);
 	assert_int_equal(count_rrs(out, "east.oe.test.",
 	    LDNS_RR_TYPE_IPSECKEY, 0), 1);
@@ -560,6 +563,11 @@ zone_sign_adds_signed_ipseckey_and_keeps_keys(void **state)
 	    0);
 	assert_int_equal(count_rrs(out, "oe.test.", LDNS_RR_TYPE_NSEC3PARAMS,
 	    0), 1);
+	/* --serial increment: 1 -> 2. */
+	assert_non_null(strstr(second = tu_read(out), " 2 3600 900 1209600 300"));
+	free(second);
+	second = tu_read(ksk);
+	assert_string_equal(first, second);
 	free(first);
 	free(second);
 	free(ksk);
