@@ -121,7 +121,8 @@ init(struct module_env *env, int id)
 		    OEU_UNBOUND_VERSION);
 		return 0;
 	}
-	if (!config_get_option_collate(env->cfg, "num-threads", &opt) ||
+	/* 0 is success here */
+	if (config_get_option_collate(env->cfg, "num-threads", &opt) != 0 ||
 	    opt == NULL || atoi(opt) != env->cfg->num_threads) {
 		free(opt);
 		log_err("oe-unbound: this unbound's configuration layout "

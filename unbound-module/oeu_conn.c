@@ -59,6 +59,20 @@ struct oeu_worker {
 	char			 buf[OE_TRIGGER_MSG_MAX + 1];
 };
 
+/*
+ * Unbound's ub_event_free() only frees the memory: an event still added
+ * would stay in libevent's lists.  Delete first, always.
+ */
+static void
+event_release(struct ub_event **evp)
+{
+	if (*evp == NULL)
+		return;
+	(void)ub_event_del(*evp);
+	ub_event_free(*evp);
+	*evp = NULL;
+}
+
 static time_t
 worker_now(const struct oeu_worker *w)
 {
@@ -121,10 +135,7 @@ oeu_worker_may_hold(const struct oeu_worker *w)
 static void
 conn_close(struct oeu_worker *w)
 {
-	if (w->rev != NULL) {
-		ub_event_free(w->rev);
-		w->rev = NULL;
-	}
+	event_release(&w->rev);
 	if (w->fd >= 0) {
 		close(w->fd);
 		w->fd = -1;
@@ -192,8 +203,7 @@ pending_unlink(struct oeu_pending *p)
 	if (p->next != NULL)
 		p->next->prev = p->prev;
 	w->n_pending--;
-	if (p->timer != NULL)
-		ub_event_free(p->timer);
+	event_release(&p->timer);
 	free(p);
 }
 
@@ -201,10 +211,8 @@ pending_unlink(struct oeu_pending *p)
 static void
 maybe_disarm(struct oeu_worker *w)
 {
-	if (w->pending == NULL && w->rev != NULL && !w->in_read) {
-		ub_event_free(w->rev);
-		w->rev = NULL;
-	}
+	if (w->pending == NULL && !w->in_read)
+		event_release(&w->rev);
 }
 
 void
@@ -366,7 +374,7 @@ arm_read(struct oeu_worker *w)
 	if (w->rev == NULL)
 		return false;
 	if (ub_event_add(w->rev, NULL) != 0) {
-		ub_event_free(w->rev);
+		ub_event_free(w->rev);	/* never added */
 		w->rev = NULL;
 		return false;
 	}
@@ -432,8 +440,8 @@ oeu_hold(struct oeu_worker *w, struct module_qstate *qstate, uint64_t cookie)
 	w->st.held++;
 	return p;
 fail:
-	if (p != NULL && p->timer != NULL)
-		ub_event_free(p->timer);
+	if (p != NULL)
+		event_release(&p->timer);
 	free(p);
 	maybe_disarm(w);
 	return NULL;

@@ -1,0 +1,410 @@
+#!/bin/bash
+# Host test of oe-unbound.so with a lab unbound, NSD and the test
+# responder (a stand-in for oe-iked's trigger socket), all on this
+# host's loopback (127.0.0.60-69 only).  Prints "PASS name: what" or
+# "FAIL name: why" per check, exits non-zero if any failed, and stops
+# everything it started.
+#
+# usage: module-host.sh [--build DIR]
+#   DIR: the project's build directory (default .build/h-module)
+# environment: OE_MODULE (oe-unbound.so), OE_LAB_UNBOUND (unbound binary),
+#   OE_RESPONDER (oe-test-responder)
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=$repo/.build/h-module
+[ "${1:-}" = --build ] && build=$2
+build=$(cd "$build" && pwd) || exit 2
+
+module=${OE_MODULE:-$build/unbound-module/.libs/oe-unbound.so}
+unbound=${OE_LAB_UNBOUND:-/tmp/ubsrc/prefix/sbin/unbound}
+[ -x "$unbound" ] || unbound=/tmp/ubsrc/prefix/sbin/unbound
+responder=${OE_RESPONDER:-$build/unbound-module/tests/oe-test-responder}
+if [ ! -x "$responder" ]; then
+	make -s -C "$build/unbound-module" tests/oe-test-responder >/dev/null 2>&1
+fi
+
+NS_ADDR=127.0.0.60
+NS_PORT=15360
+UB_ADDR=127.0.0.61
+UB_PORT=15361
+DEADLINE_MS=1200
+SA_LIFE=60
+
+failures=0
+pass() { echo "PASS $1: $2"; }
+fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
+
+for tool in nsd ldns-keygen ldns-signzone dig; do
+	command -v $tool >/dev/null || { echo "FAIL setup: $tool not installed"; exit 1; }
+done
+for f in "$module" "$unbound" "$responder"; do
+	[ -e "$f" ] || { echo "FAIL setup: $f missing (build first)"; exit 1; }
+done
+
+T=$(mktemp -d /tmp/oe-module-host.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "$failures" -eq 0 ] && [ -z "${OE_KEEP:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "# logs kept in $T" >&2
+	fi
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- zones
+cd "$T" || exit 1
+rsa=$(ldns-keygen -a RSASHA256 -b 2048 hostkey.) || exit 1
+# the DNSKEY public key field is RFC 3110, as IPSECKEY algorithm 2 wants
+hostkey=$(awk '{ for (i = 7; i <= NF && $i !~ /^;/; i++) printf "%s", $i }' "$rsa.key")
+
+cat > oe.test.zone <<ZONE
+\$ORIGIN oe.test.
+\$TTL 3600
+@	IN SOA ns.oe.test. admin.oe.test. 1 3600 600 86400 300
+	IN NS ns.oe.test.
+ns	IN A $NS_ADDR
+east	IN A 198.51.100.2
+east	IN IPSECKEY 10 1 2 198.51.100.2 $hostkey
+v6	IN AAAA 2001:db8::2
+v6	IN IPSECKEY 10 0 2 . $hostkey
+target	IN A 198.51.100.6
+target	IN IPSECKEY 10 1 2 198.51.100.6 $hostkey
+alias	IN CNAME target.oe.test.
+nokey	IN A 198.51.100.3
+held	IN A 198.51.100.7
+held	IN IPSECKEY 10 1 2 198.51.100.7 $hostkey
+slow	IN A 198.51.100.4
+slow	IN IPSECKEY 10 1 2 198.51.100.4 $hostkey
+slow2	IN A 198.51.100.14
+slow2	IN IPSECKEY 10 1 2 198.51.100.14 $hostkey
+gone	IN A 198.51.100.5
+gone	IN IPSECKEY 10 1 2 198.51.100.5 $hostkey
+ex.private IN A 198.51.100.8
+ex.private IN IPSECKEY 10 1 2 198.51.100.8 $hostkey
+loop	IN A 127.0.0.1
+loop	IN IPSECKEY 10 1 2 127.0.0.1 $hostkey
+bk	IN A 198.51.100.9
+bk	IN IPSECKEY 10 1 2 198.51.100.9 $hostkey
+ba	IN A 198.51.100.10
+ba	IN IPSECKEY 10 1 2 198.51.100.10 $hostkey
+ZONE
+for i in $(seq 1 10); do
+	echo "c$i	IN A 198.51.100.$((100 + i))" >> oe.test.zone
+done
+
+ksk=$(ldns-keygen -a ECDSAP256SHA256 -k oe.test.) || exit 1
+zsk=$(ldns-keygen -a ECDSAP256SHA256 oe.test.) || exit 1
+ldns-signzone -f oe.test.signed oe.test.zone "$zsk" "$ksk" || exit 1
+# Break two signatures: bk's IPSECKEY and ba's A (a valid IPSECKEY then
+# sits next to a bogus address).
+awk -v OFS='\t' '
+	($1 == "bk.oe.test." && $4 == "RRSIG" && $5 == "IPSECKEY") ||
+	($1 == "ba.oe.test." && $4 == "RRSIG" && $5 == "A") {
+		$NF = "AAAA" substr($NF, 5)
+	}
+	{ print }' oe.test.signed > oe.test.broken && mv oe.test.broken oe.test.signed
+
+# An unsigned zone: its IPSECKEY is insecure.
+cat > plain.test.zone <<ZONE
+\$ORIGIN plain.test.
+\$TTL 3600
+@	IN SOA ns.plain.test. admin.plain.test. 1 3600 600 86400 300
+	IN NS ns.plain.test.
+ns	IN A $NS_ADDR
+in	IN A 198.51.100.11
+in	IN IPSECKEY 10 1 2 198.51.100.11 $hostkey
+ZONE
+
+# The root, served by the same NSD (the lab never uses real root hints).
+cat > root.zone <<ZONE
+\$ORIGIN .
+\$TTL 3600
+.	IN SOA ns.oe.test. admin.oe.test. 1 3600 600 86400 300
+.	IN NS ns.oe.test.
+ZONE
+
+cat > nsd.conf <<CONF
+server:
+	ip-address: $NS_ADDR@$NS_PORT
+	username: ""
+	chroot: ""
+	zonesdir: "$T"
+	pidfile: "$T/nsd.pid"
+	database: ""
+	xfrdfile: "$T/xfrd.state"
+	zonelistfile: "$T/zone.list"
+	logfile: "$T/nsd.log"
+	verbosity: 1
+	rrl-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: "."
+	zonefile: root.zone
+zone:
+	name: oe.test.
+	zonefile: oe.test.signed
+zone:
+	name: plain.test.
+	zonefile: plain.test.zone
+CONF
+
+cat > oe-module.conf <<CONF
+# oe-unbound.so settings for this test
+socket: "$T/trigger.sock"
+deadline-ms: $DEADLINE_MS
+max-ttl: 3600
+exclude-suffix: private.oe.test.
+CONF
+
+unbound_conf() {	# $1: file, $2: settings path
+	cat > "$1" <<CONF
+server:
+	interface: $UB_ADDR
+	port: $UB_PORT
+	outgoing-interface: $UB_ADDR
+	access-control: 127.0.0.0/8 allow
+	username: ""
+	chroot: ""
+	directory: "$T"
+	pidfile: "$T/unbound-$(basename "$1" .conf).pid"
+	use-syslog: no
+	verbosity: 1
+	val-log-level: 2
+	num-threads: 1
+	do-not-query-localhost: no
+	qname-minimisation: no
+	prefetch: no
+	local-zone: "test." nodefault
+	trust-anchor-file: "$T/$ksk.ds"
+	module-config: "dynlib validator iterator"
+dynlib:
+	dynlib-file: "$module"
+stub-zone:
+	name: "."
+	stub-addr: $NS_ADDR@$NS_PORT
+remote-control:
+	control-enable: no
+CONF
+}
+unbound_conf unbound.conf "$T/oe-module.conf"
+
+start_responder() {	# mode delay_ms
+	"$responder" -s "$T/trigger.sock" -o "$T/requests.log" -m "$1" \
+	    -d "$2" -l $SA_LIFE 2>> "$T/responder.err" &
+	responder_pid=$!
+	pids+=("$responder_pid")
+	for _ in $(seq 50); do
+		[ -S "$T/trigger.sock" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+stop_responder() {
+	kill "$responder_pid" 2>/dev/null
+	wait "$responder_pid" 2>/dev/null
+	rm -f "$T/trigger.sock"
+}
+
+# q NAME TYPE: one query; sets status, flags, ttl (first answer), ms.
+q() {
+	local out
+	out=$(dig @$UB_ADDR -p $UB_PORT +tries=1 +time=6 +noall +comments \
+	    +answer +stats "$1" "$2" 2>&1)
+	echo "$out" > "$T/last.dig"
+	status=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<< "$out")
+	flags=$(sed -n 's/.*;; flags: \([a-z ]*\);.*/\1/p' <<< "$out")
+	ttl=$(awk '!/^;/ && NF >= 5 && $4 == "'"$2"'" { print $2; exit }' <<< "$out")
+	ms=$(sed -n 's/;; Query time: \([0-9]*\) msec/\1/p' <<< "$out")
+	: "${status:=none}" "${ms:=99999}" "${ttl:=}"
+}
+requests_for() {	# number of requests naming $1
+	grep -c "\"name\":\"$1\"" "$T/requests.log" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- start
+touch requests.log
+nsd -d -c nsd.conf > nsd.out 2>&1 &
+pids+=($!)
+start_responder up 400 || { echo "FAIL setup: responder did not start"; exit 1; }
+OE_UNBOUND_MODULE_CONF="$T/oe-module.conf" "$unbound" -d -c unbound.conf \
+    > unbound.log 2>&1 &
+unbound_pid=$!
+pids+=("$unbound_pid")
+for _ in $(seq 100); do
+	dig @$UB_ADDR -p $UB_PORT +tries=1 +time=1 ns.oe.test A >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+# ---------------------------------------------------------------- checks
+if grep -q 'oe-unbound: loaded' unbound.log && kill -0 "$unbound_pid" 2>/dev/null; then
+	pass loads "unbound runs with the module ($(grep -o 'built for Unbound [0-9.]*' unbound.log))"
+else
+	fail loads "no 'oe-unbound: loaded' in unbound.log: $(tail -n 3 unbound.log | tr '\n' ' ')"
+fi
+
+q nokey.oe.test. A
+if [ "$status" = NOERROR ] && [[ " $flags " == *" ad "* ]] && [ "$ms" -lt 600 ] &&
+    [ "$(requests_for nokey.oe.test.)" = 0 ]; then
+	pass no_ipseckey_immediate "validated answer without IPSECKEY in $ms ms, no request"
+else
+	fail no_ipseckey_immediate "status=$status flags='$flags' ms=$ms requests=$(requests_for nokey.oe.test.)"
+fi
+
+q east.oe.test. A
+req=$(grep '"name":"east.oe.test."' requests.log | head -n 1)
+if [ "$status" = NOERROR ] && [ "$ms" -ge 380 ] && [ -n "$req" ] &&
+    [[ "$req" == *'"secure":true'* ]] && [[ "$req" == *'"algorithm":2'* ]] &&
+    [[ "$req" == *'"addrs":["198.51.100.2"]'* ]] &&
+    [[ "$req" == *'"gateway":"198.51.100.2"'* ]] && [[ "$req" == *'"rrsig_expiration":'* ]]; then
+	pass keyed_held_until_up "answer held $ms ms until the responder said up; keyed request sent"
+else
+	fail keyed_held_until_up "status=$status ms=$ms request='${req:0:200}'"
+fi
+if [ -n "$ttl" ] && [ "$ttl" -le $((SA_LIFE - 2)) ]; then
+	pass ttl_below_sa_lifetime "answer TTL $ttl < SA lifetime $SA_LIFE"
+else
+	fail ttl_below_sa_lifetime "answer TTL '$ttl', SA lifetime $SA_LIFE"
+fi
+q east.oe.test. A
+if [ "$status" = NOERROR ] && [ -n "$ttl" ] && [ "$ttl" -le $((SA_LIFE - 2)) ] && [ "$ms" -lt 100 ]; then
+	pass cached_ttl_clamped "cached answer in $ms ms carries TTL $ttl"
+else
+	fail cached_ttl_clamped "status=$status ms=$ms ttl='$ttl'"
+fi
+
+q v6.oe.test. AAAA
+req=$(grep '"name":"v6.oe.test."' requests.log | head -n 1)
+if [ "$status" = NOERROR ] && [[ "$req" == *'"qtype":"AAAA"'* ]] &&
+    [[ "$req" == *'"addrs":["2001:db8::2"]'* ]] && [[ "$req" == *'"gateway":null'* ]]; then
+	pass aaaa_keyed "AAAA answer led to a keyed request (no gateway)"
+else
+	fail aaaa_keyed "status=$status request='${req:0:200}'"
+fi
+
+q alias.oe.test. A
+if [ "$status" = NOERROR ] && [ "$(requests_for target.oe.test.)" = 1 ] &&
+    [ "$(requests_for alias.oe.test.)" = 0 ]; then
+	pass cname_owner "request names the end of the CNAME chain"
+else
+	fail cname_owner "status=$status target=$(requests_for target.oe.test.) alias=$(requests_for alias.oe.test.)"
+fi
+
+q ex.private.oe.test. A
+if [ "$status" = NOERROR ] && [ "$ms" -lt 380 ] && [ "$(requests_for ex.private.oe.test.)" = 0 ]; then
+	pass excluded_suffix "excluded name answered in $ms ms without a request"
+else
+	fail excluded_suffix "status=$status ms=$ms requests=$(requests_for ex.private.oe.test.)"
+fi
+
+q loop.oe.test. A
+if [ "$status" = NOERROR ] && [ "$(requests_for loop.oe.test.)" = 0 ]; then
+	pass local_address "loopback address answered without a request"
+else
+	fail local_address "status=$status requests=$(requests_for loop.oe.test.)"
+fi
+
+q bk.oe.test. A
+s1=$status
+q bk.oe.test. A
+if [ "$s1" = SERVFAIL ] && [ "$status" = SERVFAIL ] && [ "$(requests_for bk.oe.test.)" = 0 ] &&
+    grep -q 'bogus IPSECKEY for bk.oe.test' unbound.log; then
+	pass bogus_ipseckey_servfail "SERVFAIL twice (not served from cache), logged, no request"
+else
+	fail bogus_ipseckey_servfail "first=$s1 second=$status requests=$(requests_for bk.oe.test.)"
+fi
+
+q ba.oe.test. A
+if [ "$status" = SERVFAIL ] && [ "$(requests_for ba.oe.test.)" = 0 ]; then
+	pass bogus_address_no_request "bogus A with a valid IPSECKEY never reached the responder"
+else
+	fail bogus_address_no_request "status=$status requests=$(requests_for ba.oe.test.)"
+fi
+
+q in.plain.test. A
+req=$(grep '"name":"in.plain.test."' requests.log | head -n 1)
+if [ "$status" = NOERROR ] && [[ "$req" == *'"ipseckey":null'* ]]; then
+	pass insecure_unkeyed "insecure IPSECKEY led to a request without a key"
+else
+	fail insecure_unkeyed "status=$status request='${req:0:200}'"
+fi
+
+# One answer held for a second; 100 lookups of cached names meanwhile.
+stop_responder
+start_responder up 1000
+for i in $(seq 1 10); do q c$i.oe.test. A; done
+for r in $(seq 1 10); do
+	for i in $(seq 1 10); do echo "c$i.oe.test. A"; done
+done > batch.txt
+dig @$UB_ADDR -p $UB_PORT +tries=1 +time=6 held.oe.test. A > held.dig 2>&1 &
+held_pid=$!
+sleep 0.2
+start_ms=$(date +%s%3N)
+dig @$UB_ADDR -p $UB_PORT +tries=1 +time=2 -f batch.txt > batch.dig 2>&1
+end_ms=$(date +%s%3N)
+wait $held_pid
+held_ms=$(sed -n 's/;; Query time: \([0-9]*\) msec/\1/p' held.dig)
+n_ok=$(grep -c 'status: NOERROR' batch.dig)
+max_ms=$(sed -n 's/;; Query time: \([0-9]*\) msec/\1/p' batch.dig | sort -n | tail -n 1)
+if [ "$n_ok" = 100 ] && [ "${max_ms:-9999}" -lt 50 ] && [ "${held_ms:-0}" -ge 900 ] &&
+    [ $((end_ms - start_ms)) -lt 800 ]; then
+	pass worker_not_blocked "100 cached lookups in $((end_ms - start_ms)) ms (slowest $max_ms ms) while one answer was held $held_ms ms"
+else
+	fail worker_not_blocked "ok=$n_ok slowest=${max_ms}ms total=$((end_ms - start_ms))ms held=${held_ms}ms"
+fi
+
+# The responder stops answering: the deadline releases the answer once.
+stop_responder
+start_responder silent 0
+q slow.oe.test. A
+if [ "$status" = NOERROR ] && [ "$ms" -ge $((DEADLINE_MS - 50)) ] && [ "$ms" -lt $((DEADLINE_MS + 800)) ] &&
+    [ "$(requests_for slow.oe.test.)" = 1 ]; then
+	pass deadline_releases "unanswered request released after $ms ms (deadline $DEADLINE_MS)"
+else
+	fail deadline_releases "status=$status ms=$ms requests=$(requests_for slow.oe.test.)"
+fi
+q slow2.oe.test. A
+if [ "$status" = NOERROR ] && [ "$ms" -lt 380 ] && [ "$(requests_for slow2.oe.test.)" = 1 ]; then
+	pass silent_daemon_costs_once "next answer in $ms ms; request still sent, not held"
+else
+	fail silent_daemon_costs_once "status=$status ms=$ms requests=$(requests_for slow2.oe.test.)"
+fi
+
+# No daemon at all: answers go out at once.
+stop_responder
+q gone.oe.test. A
+if [ "$status" = NOERROR ] && [ "$ms" -lt 380 ] && [ -n "$ttl" ] &&
+    grep -q 'cannot connect to' unbound.log; then
+	pass daemon_absent_immediate "answered in $ms ms with the daemon absent; logged"
+else
+	fail daemon_absent_immediate "status=$status ms=$ms ttl='$ttl'"
+fi
+
+if kill -0 "$unbound_pid" 2>/dev/null; then
+	pass unbound_alive "unbound still running after all checks"
+else
+	fail unbound_alive "unbound exited: $(tail -n 3 unbound.log | tr '\n' ' ')"
+fi
+
+# A bad settings file stops unbound from starting, naming file:line.
+printf 'deadline-ms: 500\nfrobnicate: 1\n' > bad-module.conf
+unbound_conf bad.conf "$T/bad-module.conf"
+sed -i "s/port: $UB_PORT/port: $((UB_PORT + 1))/" bad.conf
+OE_UNBOUND_MODULE_CONF="$T/bad-module.conf" timeout 10 "$unbound" -d -c bad.conf > bad.log 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "bad-module.conf:2: unknown setting" bad.log; then
+	pass bad_settings_stop_start "unbound refused to start: $(grep -o 'bad-module.conf:2: [^"]*"[^"]*"' bad.log | head -n 1)"
+else
+	fail bad_settings_stop_start "rc=$rc log: $(tail -n 2 bad.log | tr '\n' ' ')"
+fi
+
+[ "$failures" -eq 0 ]
