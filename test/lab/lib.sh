@@ -347,12 +347,14 @@ lab_dns_world() {
 	lab_auth_start "$name" "$addr" "$Z" root test oe.test plain.test broken.test
 }
 
-# lab_resolver_start HOST ADDR ROOT_SERVER TRUST_ANCHOR_FILE [MODULE_SO]:
-# the lab-built Unbound, validating, with a root stub pointing at the
-# lab's authoritative server (never the real root).  With MODULE_SO it
-# runs "dynlib validator iterator".
+# lab_resolver_start HOST ADDR ROOT_SERVER TRUST_ANCHOR_FILE [MODULE_SO
+# [MODULE_SETTINGS]]: the lab-built Unbound, validating, with a root stub
+# pointing at the lab's authoritative server (never the real root).  With
+# MODULE_SO it runs "dynlib validator iterator", the module reading its
+# settings from MODULE_SETTINGS (default: the host's etc/unbound-module.conf,
+# written empty if absent, so the module runs on its defaults).
 lab_resolver_start() {
-	local name=$1 addr=$2 root=$3 ta=$4 module=${5:-} h modcfg
+	local name=$1 addr=$2 root=$3 ta=$4 module=${5:-} modconf=${6:-} h modcfg
 	h=$(lab_host_dir "$name")
 	mkdir -p "$h/unbound"
 	modcfg='"validator iterator"'
@@ -392,7 +394,12 @@ lab_resolver_start() {
 	} > "$h/etc/unbound.conf"
 	expect "unbound.conf for $name is valid" \
 		"$OE_LAB_UNBOUND/sbin/unbound-checkconf" "$h/etc/unbound.conf"
-	lab_bg "$name" unbound "$OE_LAB_UNBOUND/sbin/unbound" -d -c "$h/etc/unbound.conf" > /dev/null
+	if [ -n "$module" ] && [ -z "$modconf" ]; then
+		modconf=$h/etc/unbound-module.conf
+		[ -e "$modconf" ] || echo "# oe-unbound.so settings: defaults" > "$modconf"
+	fi
+	lab_bg "$name" unbound env OE_UNBOUND_MODULE_CONF="$modconf" \
+		"$OE_LAB_UNBOUND/sbin/unbound" -d -c "$h/etc/unbound.conf" > /dev/null
 	lab_wait 15 "Unbound answering on $addr" \
 		lab_exec "$name" dig +tries=1 +time=1 @"$addr" . SOA
 }
