@@ -84,6 +84,10 @@ held	IN A 198.51.100.7
 held	IN IPSECKEY 10 1 2 198.51.100.7 $hostkey
 slow	IN A 198.51.100.4
 slow	IN IPSECKEY 10 1 2 198.51.100.4 $hostkey
+late	IN A 198.51.100.12
+late	IN IPSECKEY 10 1 2 198.51.100.12 $hostkey
+dies	IN A 198.51.100.13
+dies	IN IPSECKEY 10 1 2 198.51.100.13 $hostkey
 slow2	IN A 198.51.100.14
 slow2	IN IPSECKEY 10 1 2 198.51.100.14 $hostkey
 gone	IN A 198.51.100.5
@@ -360,6 +364,35 @@ if [ "$n_ok" = 100 ] && [ "${max_ms:-9999}" -lt 50 ] && [ "${held_ms:-0}" -ge 90
 	pass worker_not_blocked "100 cached lookups in $((end_ms - start_ms)) ms (slowest $max_ms ms) while one answer was held $held_ms ms"
 else
 	fail worker_not_blocked "ok=$n_ok slowest=${max_ms}ms total=$((end_ms - start_ms))ms held=${held_ms}ms"
+fi
+
+# A reply after the deadline: the answer went out at the deadline, the
+# late reply is matched by its cookie to nothing and ignored.
+stop_responder
+start_responder up 1600
+q late.oe.test. A
+sleep 0.6
+if [ "$status" = NOERROR ] && [ "$ms" -ge $((DEADLINE_MS - 50)) ] && [ "$ms" -lt 1550 ] &&
+    kill -0 "$unbound_pid" 2>/dev/null; then
+	pass late_reply_ignored "answer released at the deadline ($ms ms); the reply at 1600 ms was ignored"
+else
+	fail late_reply_ignored "status=$status ms=$ms"
+fi
+
+# The daemon goes away while an answer is held: it goes out at once.
+stop_responder
+start_responder silent 0
+dig @$UB_ADDR -p $UB_PORT +tries=1 +time=6 dies.oe.test. A > dies.dig 2>&1 &
+dies_pid=$!
+sleep 0.3
+stop_responder
+wait $dies_pid
+dies_ms=$(sed -n 's/;; Query time: \([0-9]*\) msec/\1/p' dies.dig)
+if grep -q 'status: NOERROR' dies.dig && [ "${dies_ms:-9999}" -lt 900 ] &&
+    [ "$(requests_for dies.oe.test.)" = 1 ]; then
+	pass daemon_exit_releases "held answer went out $dies_ms ms after the query when the daemon closed"
+else
+	fail daemon_exit_releases "ms=${dies_ms} requests=$(requests_for dies.oe.test.) $(grep status: dies.dig)"
 fi
 
 # The responder stops answering: the deadline releases the answer once.
