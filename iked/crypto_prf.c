@@ -61,7 +61,7 @@ crypto_symkey_extract(PK11SymKey *key, uint8_t *out, size_t cap, size_t *len)
 static bool
 nonce_ok(size_t len)
 {
-	return len >= CRYPTO_NONCE_MIN && len <= CRYPTO_NONCE_MAX;
+	return len >= CRYPTO_KDF_NONCE_MIN && len <= CRYPTO_NONCE_MAX;
 }
 
 PK11SymKey *
@@ -74,7 +74,7 @@ crypto_skeyseed(const struct crypto_prf *prf, const uint8_t *ni,
 
 	if (!nonce_ok(ni_len) || !nonce_ok(nr_len)) {
 		oe_debug("%s: nonce lengths %zu/%zu outside %d..%d", __func__,
-		    ni_len, nr_len, CRYPTO_NONCE_MIN, CRYPTO_NONCE_MAX);
+		    ni_len, nr_len, CRYPTO_KDF_NONCE_MIN, CRYPTO_NONCE_MAX);
 		return NULL;
 	}
 	memset(&p, 0, sizeof(p));

@@ -18,9 +18,14 @@
 
 #include "crypto.h"
 
-/* Nonces are 16..256 bytes (RFC 7296 §3.9); NSS takes at most 64 KiB. */
+/*
+ * Nonces are 16..256 bytes (RFC 7296 §3.9); the payload codec enforces
+ * that for peers.  The KDF itself accepts from 8 bytes, the size used
+ * by NIST's IKEv2 KDF validation vectors.
+ */
 #define CRYPTO_NONCE_MIN	16
 #define CRYPTO_NONCE_MAX	256
+#define CRYPTO_KDF_NONCE_MIN	8
 #define CRYPTO_SPI_LEN		8
 
 /* A raw value as a generic-secret key allowed to derive, sign and verify. */

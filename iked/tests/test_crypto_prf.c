@@ -336,16 +336,106 @@ ike_keys_reject_aead_with_integrity(void **state)
 }
 
 static void
-skeyseed_rejects_nonce_outside_16_to_256_bytes(void **state)
+kdf_rejects_nonce_outside_8_to_256_bytes(void **state)
 {
 	const struct crypto_prf *prf = crypto_prf_lookup(IKEV2_PRF_HMAC_SHA2_256);
-	uint8_t nonce[257] = { 0 };
+	uint8_t nonce[257] = { 0 }, km[64];
 	PK11SymKey *gir = crypto_symkey_import(nonce, 32);
 
 	(void)state;
-	assert_null(crypto_skeyseed(prf, nonce, 15, nonce, 32, gir));
+	assert_null(crypto_skeyseed(prf, nonce, 7, nonce, 32, gir));
 	assert_null(crypto_skeyseed(prf, nonce, 32, nonce, 257, gir));
+	assert_null(crypto_skeyseed(prf, nonce, 0, nonce, 32, gir));
+	assert_null(crypto_skeyseed_rekey(prf, gir, gir, nonce, 7, nonce, 8));
+	assert_int_equal(crypto_child_keymat(prf, gir, NULL, nonce, 257,
+	    nonce, 32, km, sizeof(km)), -1);
 	PK11_FreeSymKey(gir);
+}
+
+/*
+ * NIST IKEv2 KDF samples for SHA-384 and SHA-512 (SP 800-135 CAVS), as
+ * carried in NSS's gtests (ike-sha384-vectors.h, ike-sha512-vectors.h):
+ * SKEYSEED, DKM (132 bytes) and SKEYSEED(Rekey), with 8-byte nonces.
+ */
+static const struct {
+	uint16_t prf;
+	const char *gir, *ni, *nr, *spi_i, *spi_r, *skeyseed, *dkm;
+	const char *gir_new, *skeyseed_rekey;
+} nist_kdf[] = {
+	{ IKEV2_PRF_HMAC_SHA2_384,
+	  "d3288cd87565101e88fe3bad918f31939d8dd26ff1071f8b2d7f447524e58d7c",
+	  "fd1b572a8e735591", "6013b0ef88dacd3d",
+	  "2116ad07ce61f749", "24880e55f11a65b7",
+	  "69fe7a1ac94adaeb711295f5fe004b1a8d6a0b65d05692758ce8ad2f7a45f59d"
+	  "7d0b596f51f7dfcf3330061888f6a94f",
+	  "4f904c2025c90c817ea5ff9b662a6fdb445a73b57cdf09eacd379b95e1f03cac"
+	  "b04cd6deeda4f952191dd9bc1f7a9502471a648d74dc06d38112de48a42501f6"
+	  "b1a3ad55c2099cd9a648e5f17e5bf3e34bf9b5953decb768a34f875fe2b78dca"
+	  "0c2fcca81ec1a412006dfaed38fa06882e61f4c148105fb8e231fdb33c4d484c"
+	  "001721d4",
+	  "3358f620539473aee8d07e779764c4c6a9aabddc79a28e136b3bac021dbde44a",
+	  "e0548c1682e13bce454026b3b1bdf42985b24e4e7408095a7c529de38c3d1fcb"
+	  "04c9fe6868042a34c9614c6c99e3fcea" },
+	{ IKEV2_PRF_HMAC_SHA2_512,
+	  "276255c3eaace5c6db32b609aa86c0ef07bba4bf2dc4c262995efd95ca607c3f",
+	  "97c41a9b0a03e74c", "a659fd06e1746600",
+	  "ff43c5c689b95481", "e2ba607f30079bb7",
+	  "d6e74966b75fd2afab48be319d63d97c8a5d2ffe2e320763a462c664b36c3a94"
+	  "4067d867c3a55fd8a7e5cca64b22e24415987e15549f09a81b455adaa5303df8",
+	  "22259105314717dc73c210919ee9cb3ded774dc087e866aa3960404c0ed7b8e7"
+	  "8e79b993888388e2e5cb238d4bfcb4cdee9da074a26e329d6c2f2f660cc9c711"
+	  "c941a2fb3d85a2e5d01e579c8f2c9d00fa6fabe76a137b00c7ff1b291899906"
+	  "588c26f073d819063238c4c844f0f8d221b65b76dbc9ed6f6368e5dba86b3e81"
+	  "b60eb44a1",
+	  "bb4015f7727b35532021336a9e4a6370ac8729b01fbb8f15d52236820fac4709",
+	  "ecdaf3ccb990abc898a453b03fd56f9975275f150e1e571b0560b3cb2ee67289"
+	  "e82b899cdc2129fd821fe8aebea796f190765c25798f5883f923526551f16a4b" },
+};
+
+static void
+ikev2_kdf_sha384_and_sha512_match_nist_vectors(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(nist_kdf) / sizeof(nist_kdf[0]); i++) {
+		const struct crypto_prf *prf = crypto_prf_lookup(nist_kdf[i].prf);
+		size_t gl, nil, nrl, sil, srl, dl, gnl;
+		uint8_t *gir = unhex(nist_kdf[i].gir, &gl);
+		uint8_t *ni = unhex(nist_kdf[i].ni, &nil);
+		uint8_t *nr = unhex(nist_kdf[i].nr, &nrl);
+		uint8_t *spi_i = unhex(nist_kdf[i].spi_i, &sil);
+		uint8_t *spi_r = unhex(nist_kdf[i].spi_r, &srl);
+		uint8_t *dkm = unhex(nist_kdf[i].dkm, &dl);
+		uint8_t *gir_new = unhex(nist_kdf[i].gir_new, &gnl);
+		uint8_t seed[32];
+		PK11SymKey *g, *gn, *skeyseed, *keymat, *sk_d, *rekey;
+
+		assert_int_equal(dl, 132);
+		g = crypto_symkey_import(gir, gl);
+		gn = crypto_symkey_import(gir_new, gnl);
+		skeyseed = crypto_skeyseed(prf, ni, nil, nr, nrl, g);
+		assert_key_equals_hex(skeyseed, nist_kdf[i].skeyseed);
+		memcpy(seed, ni, 8);
+		memcpy(seed + 8, nr, 8);
+		memcpy(seed + 16, spi_i, 8);
+		memcpy(seed + 24, spi_r, 8);
+		keymat = crypto_prf_plus(prf, skeyseed, NULL, seed, 32, dl);
+		assert_key_equals_hex(keymat, nist_kdf[i].dkm);
+		/* SK_d = the first prf-length bytes; rekey from it. */
+		sk_d = crypto_symkey_slice(keymat, 0, prf->out_len,
+		    prf->hmac_mech, CKF_DERIVE);
+		rekey = crypto_skeyseed_rekey(prf, sk_d, gn, ni, nil, nr, nrl);
+		assert_key_equals_hex(rekey, nist_kdf[i].skeyseed_rekey);
+		PK11_FreeSymKey(rekey);
+		PK11_FreeSymKey(sk_d);
+		PK11_FreeSymKey(keymat);
+		PK11_FreeSymKey(skeyseed);
+		PK11_FreeSymKey(gn);
+		PK11_FreeSymKey(g);
+		free(gir); free(ni); free(nr); free(spi_i); free(spi_r);
+		free(dkm); free(gir_new);
+	}
 }
 
 static void
@@ -416,7 +506,8 @@ main(void)
 		cmocka_unit_test(ike_keys_cbc128_sha384_are_consecutive_prf_plus_slices),
 		cmocka_unit_test(ike_keys_chacha20_are_consecutive_prf_plus_slices),
 		cmocka_unit_test(ike_keys_reject_aead_with_integrity),
-		cmocka_unit_test(skeyseed_rejects_nonce_outside_16_to_256_bytes),
+		cmocka_unit_test(ikev2_kdf_sha384_and_sha512_match_nist_vectors),
+		cmocka_unit_test(kdf_rejects_nonce_outside_8_to_256_bytes),
 		cmocka_unit_test(prf_plus_rejects_more_than_255_blocks),
 		cmocka_unit_test(child_keys_split_follows_rfc7296_order),
 		cmocka_unit_test(algorithm_tables_know_only_implemented_transforms),
