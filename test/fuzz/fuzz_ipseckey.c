@@ -4,8 +4,9 @@
  * The input is tried as wire RDATA: if it parses, emitting it must give
  * the same octets and re-parsing the same struct, and the presentation
  * form must parse back to the same struct.  It is also tried as
- * presentation text, as an RFC 3110 / ECDSA / EdDSA key and as a wire
- * domain name, each with its round trip.
+ * presentation text, as an RFC 3110 / ECDSA / EdDSA key, as a wire
+ * domain name and as an address prefix (the gateway field's parser),
+ * each with its round trip.
  *
  * Build (from the top of the tree, after configure in .build/h-shared,
  * which provides config.h):
@@ -109,6 +110,27 @@ check_dname(const uint8_t *data, size_t size)
 		abort();
 }
 
+static void
+check_cidr(const uint8_t *data, size_t size)
+{
+	char in[OE_CIDR_STRLEN + 8], out[OE_CIDR_STRLEN];
+	struct oe_cidr c1, c2;
+	char err[256];
+
+	if (size >= sizeof(in))
+		return;
+	memcpy(in, data, size);
+	in[size] = '\0';
+	if (oe_cidr_parse(&c1, in, AF_UNSPEC, OE_CIDR_ALLOW_HOST_BITS, err,
+	    sizeof(err)) != 0)
+		return;
+	if (oe_cidr_format(&c1, out, sizeof(out)) == NULL ||
+	    oe_cidr_parse(&c2, out, AF_UNSPEC, OE_CIDR_ALLOW_HOST_BITS |
+	    OE_CIDR_REQUIRE_PREFIX, err, sizeof(err)) != 0 ||
+	    oe_cidr_cmp(&c1, &c2) != 0 || !oe_cidr_contains_addr(&c1, &c2.addr))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -116,5 +138,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text(data, size);
 	check_keys(data, size);
 	check_dname(data, size);
+	check_cidr(data, size);
 	return 0;
 }
