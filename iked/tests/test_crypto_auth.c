@@ -651,6 +651,57 @@ signature_hash_algorithms_notify_round_trips(void **state)
 	assert_int_equal(crypto_sig_hash_notify(buf, 5, &len), -1);
 }
 
+/*
+ * A signature made elsewhere: Wycheproof ecdsa_secp256r1_sha256 test
+ * vectors (as carried in NSS's gtests): tcID 3 is valid, tcID 4 (long
+ * form length) and tcID 6 (wrong sequence length) are not DER.
+ */
+static const char wp_xy[] =
+    "2927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838"
+    "c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e";
+static const char wp_sig3[] =
+    "304502202ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"
+    "022100b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db";
+static const char wp_sig4[] =
+    "30814502202ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"
+    "022100b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db";
+static const char wp_sig6[] =
+    "304602202ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"
+    "022100b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db";
+
+static int
+verify_wycheproof(const char *sighex)
+{
+	static const uint8_t msg[] = { 0x31, 0x32, 0x33, 0x34, 0x30, 0x30 };
+	size_t xylen, slen, alen;
+	uint8_t *xy = unhex(wp_xy, &xylen), *sig = unhex(sighex, &slen);
+	const uint8_t *algid = crypto_sig_algid(CRYPTO_SIG_ECDSA_SHA256, &alen);
+	uint8_t auth[CRYPTO_AUTH_MAX_LEN];
+	SECKEYPublicKey *pub = crypto_pubkey_ecdsa_raw(xy, xylen);
+	int rc;
+
+	assert_non_null(pub);
+	auth[0] = (uint8_t)alen;
+	memcpy(auth + 1, algid, alen);
+	memcpy(auth + 1 + alen, sig, slen);
+	rc = crypto_auth_verify(IKEV2_AUTH_METHOD_DIGITAL_SIGNATURE, pub, msg,
+	    sizeof(msg), auth, 1 + alen + slen, CRYPTO_SIG_DEFAULT_ALLOWED,
+	    NULL);
+	SECKEY_DestroyPublicKey(pub);
+	free(xy);
+	free(sig);
+	return rc;
+}
+
+static void
+ecdsa_verifies_wycheproof_p256_signature_and_rejects_bad_der(void **state)
+{
+	(void)state;
+	assert_int_equal(verify_wycheproof(wp_sig3), 0);
+	assert_int_equal(verify_wycheproof(wp_sig4), -1);
+	assert_int_equal(verify_wycheproof(wp_sig6), -1);
+}
+
 int
 main(void)
 {
@@ -671,6 +722,7 @@ main(void)
 		cmocka_unit_test(raw_ec_key_rejects_wrong_length_and_off_curve_point),
 		cmocka_unit_test(rsa_raw_key_rejects_small_or_even_values),
 		cmocka_unit_test(signature_hash_algorithms_notify_round_trips),
+		cmocka_unit_test(ecdsa_verifies_wycheproof_p256_signature_and_rejects_bad_der),
 	};
 
 	return cmocka_run_group_tests_name("crypto_auth", tests, setup, teardown);
