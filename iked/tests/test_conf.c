@@ -19,9 +19,13 @@
 #include "conf.h"
 #include "conf_options.h"
 #include "conf_value.h"
+#include "policy_group.h"
 
 #ifndef TEST_DATA
 #define TEST_DATA "test/data"
+#endif
+#ifndef TOP_SRCDIR
+#define TOP_SRCDIR "."
 #endif
 
 static char data_dir[1024];
@@ -471,6 +475,50 @@ failed_load_leaves_current_configuration_untouched(void **state)
 	conf_free(cur);
 }
 
+/* ---- the shipped examples (conf/) ---------------------------------------- */
+
+static void
+shipped_examples_load_cleanly_with_the_five_standard_conns(void **state)
+{
+	struct conf_load_opts opts = { .policies_dir = TOP_SRCDIR "/conf/policies",
+	    .no_groups = false };
+	struct iked_conf *conf = NULL;
+	const struct conf_conn *c;
+	size_t i;
+
+	(void)state;
+	conf_msgs_init(&msgs);
+	assert_int_equal(conf_load(TOP_SRCDIR "/conf/iked.conf", &opts, &conf, &msgs), 0);
+	if (msgs.n)
+		dump_msgs();
+	assert_int_equal(msgs.n, 0);
+	assert_int_equal(conf->nconns, 5);
+	for (i = 0; i < conf->nconns; i++) {
+		assert_false(conf->conns[i].disabled);
+		assert_non_null(conf->conns[i].group);
+		assert_false(conf->conns[i].group->missing);
+	}
+	c = conf_find_conn(conf, "block");
+	assert_int_equal(c->type, CONF_TYPE_REJECT);
+	assert_int_equal(c->right.host.kind, CONF_HOST_GROUP);
+	c = conf_find_conn(conf, "clear");
+	assert_int_equal(c->type, CONF_TYPE_PASSTHROUGH);
+	c = conf_find_conn(conf, "clear-or-private");
+	assert_int_equal(c->autostart, CONF_AUTO_ADD);
+	assert_int_equal(c->failureshunt, CONF_SHUNT_PASSTHROUGH);
+	c = conf_find_conn(conf, "private-or-clear");
+	assert_int_equal(c->autostart, CONF_AUTO_ONDEMAND);
+	assert_int_equal(c->failureshunt, CONF_SHUNT_PASSTHROUGH);
+	assert_int_equal(c->negotiationshunt, CONF_SHUNT_HOLD);
+	assert_false(conf_conn_is_authenticated(c));
+	c = conf_find_conn(conf, "private");
+	assert_int_equal(c->failureshunt, CONF_SHUNT_DROP);
+	assert_int_equal(c->negotiationshunt, CONF_SHUNT_HOLD);
+	assert_int_equal(c->right.sigkey.kind, CONF_SIGKEY_DNSONDEMAND);
+	assert_true(conf_conn_is_authenticated(c));
+	conf_free(conf);
+}
+
 /* ---- hostile input, written to a temporary directory --------------------- */
 
 static char tmpdir[64];
@@ -654,6 +702,7 @@ main(void)
 		cmocka_unit_test(proposal_strings_reach_the_conn),
 		cmocka_unit_test(config_setup_values_and_relative_policies_dir),
 		cmocka_unit_test(failed_load_leaves_current_configuration_untouched),
+		cmocka_unit_test(shipped_examples_load_cleanly_with_the_five_standard_conns),
 		cmocka_unit_test(error_list_is_bounded_but_counts_everything),
 		cmocka_unit_test(nul_bytes_and_overlong_lines_rejected),
 		cmocka_unit_test(include_depth_is_bounded),
