@@ -378,8 +378,11 @@ ipk_hostkey_generate(const char *dir, const char *nickname,
 	 * rather than leave an orphan in the database. */
 	if (PK11_SetPrivateKeyNickname(priv, nickname) != SECSuccess) {
 		oe_err("%s: cannot name the new key: %s", dir, nss_errstr());
+		/* Both calls also destroy the in-memory handles. */
 		PK11_DeleteTokenPrivateKey(priv, PR_TRUE);
+		PK11_DeleteTokenPublicKey(pk);
 		priv = NULL;
+		pk = NULL;
 		goto out;
 	}
 	ok = pub_from_nss(pk, pub) && ckaid_of(priv, ckaid);

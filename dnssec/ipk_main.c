@@ -95,6 +95,12 @@ default_name(char *out, size_t outlen)
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		return false;
 	host[sizeof(host) - 1] = '\0';
+	/* A bare host name would become a top-level domain: ask instead. */
+	if (strchr(host, '.') == NULL) {
+		oe_err("host name \"%s\" is not a domain name; give --name "
+		    "FQDN", host);
+		return false;
+	}
 	if (!ipk_name_normalize(host, out, outlen, &why)) {
 		oe_err("host name \"%s\": %s; give --name", host, why);
 		return false;
@@ -107,8 +113,8 @@ default_name(char *out, size_t outlen)
  * NSS database, then name, gateway, precedence and TTL.
  */
 static bool
-record_from_opts(const struct key_opts *ko, struct ipk_record *rec,
-    uint8_t ckaid[20], bool *have_ckaid)
+record_from_opts(const struct key_opts *ko, bool need_name,
+    struct ipk_record *rec, uint8_t ckaid[20], bool *have_ckaid)
 {
 	const char *why = NULL;
 	uint64_t v;
@@ -135,7 +141,7 @@ record_from_opts(const struct key_opts *ko, struct ipk_record *rec,
 			oe_err("--name %s: %s", ko->name, why);
 			goto out;
 		}
-	} else if (!default_name(rec->name, sizeof(rec->name)))
+	} else if (need_name && !default_name(rec->name, sizeof(rec->name)))
 		goto out;
 	if (ko->gateway != NULL &&
 	    !ipk_gateway_parse(ko->gateway, rec, &why)) {
@@ -273,7 +279,8 @@ render(enum show_form form, const struct ipk_record *rec, const char *hex)
 		return s;
 	case SHOW_EXPORT:
 		/* Keep the optional fields the zone owner should use. */
-		line = ipk_pubfile_format(&rec->key, rec->name);
+		line = ipk_pubfile_format(&rec->key,
+		    rec->name[0] != '\0' ? rec->name : NULL);
 		if (line == NULL)
 			return NULL;
 		if (asprintf(&s, "%s%s%s%s%sprecedence %u\n", line,
@@ -335,7 +342,9 @@ show_common(int argc, char **argv, bool export_cmd)
 		oe_err("at most one of --json, --export, --libreswan");
 		return 2;
 	}
-	if (!record_from_opts(&ko, &rec, ckaid, &have_ckaid))
+	/* The exported key file and 0s form carry no owner name. */
+	if (!record_from_opts(&ko, form == SHOW_TEXT || form == SHOW_JSON,
+	    &rec, ckaid, &have_ckaid))
 		return 1;
 	if (have_ckaid)
 		hex = ipk_hex(ckaid, sizeof(ckaid));
@@ -485,7 +494,7 @@ cmd_update(int argc, char **argv)
 		return 1;
 	}
 	uo.zone = zone;
-	if (!record_from_opts(&ko, &rec, ckaid, &have_ckaid))
+	if (!record_from_opts(&ko, true, &rec, ckaid, &have_ckaid))
 		return 1;
 	if (!ipk_tsig_parse_file(tsig_path, &tsig))
 		return 1;

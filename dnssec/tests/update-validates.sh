@@ -113,7 +113,7 @@ if "$IPK" -q update --server $KNOT_ADDR --port $KNOT_PORT --zone $ZONE \
 	fail wrong-tsig "update with a wrong TSIG key succeeded"
 else
 	case "$(resolved)" in
-	*"|$old") pass wrong-tsig "wrong TSIG key refused ($(tail -1 "$T/wrong.err" | cut -c1-60)...), key unchanged";;
+	*"|$old") pass wrong-tsig "wrong TSIG key refused ($(tail -1 "$T/wrong.err" | cut -c1-100)), key unchanged";;
 	*) fail wrong-tsig "key changed after a refused update";;
 	esac
 fi

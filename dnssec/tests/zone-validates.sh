@@ -69,19 +69,10 @@ grep -q "AwEAAc1aeGI4xQlp" "$T/oe.test.signed" &&
 	pass replace "old IPSECKEY of east replaced"
 
 # Serve a copy of oe.test in which road's key is tampered with.
-cp "$T/oe.test.signed" "$T/oe.test.served"
-python3 - "$T/oe.test.served" <<'PY'
-import sys
-p = sys.argv[1]
-lines = open(p).read().split("\n")
-for i, l in enumerate(lines):
-    f = l.split()
-    if len(f) > 8 and f[0] == "road.oe.test." and f[3] == "IPSECKEY":
-        k = f[8]
-        f[8] = ("B" if k[0] != "B" else "C") + k[1:]
-        lines[i] = "\t".join(f)
-open(p, "w").write("\n".join(lines))
-PY
+awk 'BEGIN {OFS = "\t"}
+     $1 == "road.oe.test." && $4 == "IPSECKEY" {
+	$9 = (substr($9, 1, 1) == "B" ? "C" : "B") substr($9, 2)
+     } {print}' "$T/oe.test.signed" > "$T/oe.test.served"
 cat > "$T/nsd.conf" <<NSD
 server:
   ip-address: $NSD_ADDR@$NSD_PORT
