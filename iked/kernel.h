@@ -123,7 +123,12 @@ struct kernel_sa {
 	size_t			 integ_key_len;
 	uint32_t		 replay_window;	/* packets; 0 = no replay check */
 	bool			 esn;
-	bool			 inbound;	/* decides replay state setup */
+	/*
+	 * Direction of the SA.  XFRM (Linux < 6.10) has no SA direction, but
+	 * refuses ESN with a zero window: an outbound ESN SA then gets a
+	 * window of 1 (unused on output), an inbound one is refused.
+	 */
+	bool			 inbound;
 	struct kernel_encap	 encap;
 	struct kernel_lifetime	 lifetime;
 	struct kernel_mark	 mark;
@@ -290,7 +295,13 @@ int	kernel_open(const char *backend, struct kernel **out,
 void	kernel_close(struct kernel *k);
 /* fd to poll for input, or -1 when the backend has no events to read. */
 int	kernel_event_fd(struct kernel *k);
-/* Read every pending event and deliver it; never blocks. */
+/*
+ * Read every pending event and deliver it; never blocks.  Callbacks run
+ * inside this call and may call the other kernel_* functions.  Returns
+ * -ENOBUFS when the kernel dropped events because the queue overflowed
+ * (the others were still delivered): the caller should then reconcile
+ * with kernel_list_owned().
+ */
 int	kernel_process(struct kernel *k);
 
 /* Reserve an inbound SPI (a larval SA) from src to dst (dst = us). */
@@ -316,12 +327,20 @@ int	kernel_replace_policy(struct kernel *k, struct kernel_policy *pol);
 int	kernel_del_policy(struct kernel *k, const struct kernel_selector *sel,
 	    enum kernel_dir dir, const struct kernel_mark *mark);
 
-/* Report every SA and policy carrying our ownership mark. */
+/*
+ * Report every SA and policy carrying our ownership mark (SAs include
+ * larval ones from ALLOCSPI or ACQUIRE).  The callback must not call
+ * kernel_* functions (XFRM: a dump is in progress); collect, then act,
+ * as kernel_flush_owned() does.
+ */
 int	kernel_list_owned(struct kernel *k, kernel_list_cb cb, void *arg);
 /* Delete everything kernel_list_owned() reports; returns the first error. */
 int	kernel_flush_owned(struct kernel *k);
 
 /* Helpers shared by backends and callers. */
+/* Fills the common head of a backend context; -EINVAL for a bad config. */
+int	kernel_head_init(struct kernel *k, const struct kernel_ops *ops,
+	    const struct kernel_config *cfg, const struct kernel_callbacks *cb);
 bool	kernel_reqid_owned(const struct kernel *k, uint32_t reqid);
 bool	kernel_policy_owned(const struct kernel *k, const struct kernel_policy *p);
 /* Checks a SA description for consistency (algorithms vs key lengths...). */

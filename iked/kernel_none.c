@@ -48,9 +48,8 @@ config_check(const struct kernel_config *cfg)
 	return 0;
 }
 
-/* Fills the common head; used by every backend's constructor. */
-static int
-kernel_init_head(struct kernel *k, const struct kernel_ops *ops,
+int
+kernel_head_init(struct kernel *k, const struct kernel_ops *ops,
     const struct kernel_config *cfg, const struct kernel_callbacks *cb)
 {
 	k->ops = ops;
@@ -775,7 +774,7 @@ kernel_none_open(struct kernel **out, const struct kernel_config *cfg,
 		return -ENOMEM;
 	n->evfd = -1;
 	n->ev_tail = &n->ev_head;
-	if ((ret = kernel_init_head(&n->k, &none_ops, cfg, cb)) != 0) {
+	if ((ret = kernel_head_init(&n->k, &none_ops, cfg, cb)) != 0) {
 		oe_err("%s: invalid kernel configuration (reqid/priority/SPI ranges)",
 		    __func__);
 		goto out;

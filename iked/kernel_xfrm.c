@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
@@ -55,8 +56,8 @@ typedef int (*xfrm_reply_cb)(const struct nlmsghdr *nlh, size_t len, void *arg);
  * or NLMSG_DONE), 0 to keep reading, negative errno on error.
  */
 static int
-walk_reply(const uint8_t *buf, size_t len, uint32_t seq, xfrm_reply_cb cb,
-    void *arg)
+walk_reply(const uint8_t *buf, size_t len, uint32_t seq, uint32_t portid,
+    xfrm_reply_cb cb, void *arg)
 {
 	struct nlmsghdr h;
 	size_t off = 0;
@@ -68,7 +69,7 @@ walk_reply(const uint8_t *buf, size_t len, uint32_t seq, xfrm_reply_cb cb,
 		memcpy(&h, buf + off, sizeof(h));
 		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
 			return -EBADMSG;
-		if (h.nlmsg_seq != seq)
+		if (h.nlmsg_seq != seq || h.nlmsg_pid != portid)
 			goto next;	/* a stale reply of an earlier request */
 		if (h.nlmsg_type == NLMSG_DONE)
 			return 1;
@@ -121,7 +122,7 @@ xfrm_request(struct kernel_xfrm *x, struct nlmsghdr *nlh, xfrm_reply_cb cb,
 			ret = -errno;
 			goto out;
 		}
-		ret = walk_reply(buf, (size_t)n, seq, cb, arg);
+		ret = walk_reply(buf, (size_t)n, seq, x->req_portid, cb, arg);
 		if (ret != 0)
 			break;
 	}
@@ -554,27 +555,21 @@ int
 kernel_xfrm_open(struct kernel **out, const struct kernel_config *cfg,
     const struct kernel_callbacks *cb)
 {
+	const struct timeval req_timeout = { 5, 0 };
 	struct kernel_xfrm *x;
 	int ret;
 
 	*out = NULL;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -ENOMEM;
-	oe_ratelimit_init(&x->bad_event_rl, 1.0, 10.0);
 	/* the head must be valid before xfrm_close() can run on error */
 	x->k.ops = &xfrm_ops;
-	if (cfg != NULL) {
-		x->k.cfg = *cfg;
-		if (cfg->reqid_min == 0 || cfg->reqid_min > cfg->reqid_max ||
-		    cfg->prio_min > cfg->prio_max || cfg->spi_min < 256 ||
-		    cfg->spi_min > cfg->spi_max) {
-			ret = -EINVAL;
-			goto out;
-		}
-	} else
-		kernel_config_defaults(&x->k.cfg);
-	if (cb != NULL)
-		x->k.cb = *cb;
+	oe_ratelimit_init(&x->bad_event_rl, 1.0, 10.0);
+	if ((ret = kernel_head_init(&x->k, &xfrm_ops, cfg, cb)) != 0) {
+		oe_err("%s: invalid kernel configuration (reqid/priority/SPI ranges)",
+		    __func__);
+		goto out;
+	}
 	if ((x->req = mnl_socket_open2(NETLINK_XFRM, SOCK_CLOEXEC)) == NULL ||
 	    mnl_socket_bind(x->req, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
@@ -583,6 +578,12 @@ kernel_xfrm_open(struct kernel **out, const struct kernel_config *cfg,
 		goto out;
 	}
 	x->req_portid = mnl_socket_get_portid(x->req);
+	/* a request is answered at once; never hang the daemon on a lost one */
+	if (setsockopt(mnl_socket_get_fd(x->req), SOL_SOCKET, SO_RCVTIMEO,
+	    &req_timeout, sizeof(req_timeout)) < 0) {
+		ret = -errno;
+		goto out;
+	}
 	if ((ret = open_event_socket(x)) != 0) {
 		oe_err("%s: cannot subscribe to XFRM events: %s", __func__,
 		    strerror(-ret));

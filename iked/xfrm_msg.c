@@ -295,20 +295,27 @@ put_replay(struct nlmsghdr *nlh, struct xfrm_usersa_info *info,
     const struct kernel_sa *sa)
 {
 	struct xfrm_replay_state_esn esn;
-	uint32_t words;
+	uint32_t words, window = sa->replay_window;
 	uint8_t tmp[sizeof(esn) + 4096 / 8];
 
-	if (!sa->esn && sa->replay_window <= 32) {
-		info->replay_window = (uint8_t)sa->replay_window;
+	if (!sa->esn && window <= 32) {
+		info->replay_window = (uint8_t)window;
 		return;
 	}
+	/*
+	 * Linux (checked on 6.1) refuses ESN with a zero window.  An
+	 * outbound SA never checks replay, so any window will do there;
+	 * xfrm_msg_new_sa() refuses the inbound case.
+	 */
+	if (sa->esn && window == 0)
+		window = 1;
 	info->replay_window = 0;
 	if (sa->esn)
 		info->flags |= XFRM_STATE_ESN;
-	words = (sa->replay_window + 31) / 32;
+	words = (window + 31) / 32;
 	memset(&esn, 0, sizeof(esn));
 	esn.bmp_len = words;
-	esn.replay_window = sa->replay_window;
+	esn.replay_window = window;
 	memset(tmp, 0, sizeof(tmp));
 	memcpy(tmp, &esn, sizeof(esn));
 	mnl_attr_put(nlh, XFRMA_REPLAY_ESN_VAL, sizeof(esn) + words * 4, tmp);
@@ -324,6 +331,9 @@ xfrm_msg_new_sa(void *buf, uint32_t seq, const struct kernel_sa *sa,
 	*err = -EINVAL;
 	if (addr_len(sa->dst.family) == 0 || sa->src.family != sa->dst.family ||
 	    sa->replay_window > 4096 || sel_check(&sa->sel) != 0)
+		return NULL;
+	/* inbound ESN without anti-replay cannot be expressed (see put_replay) */
+	if (sa->esn && sa->inbound && sa->replay_window == 0)
 		return NULL;
 	nlh = put_header(buf, update ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA, 0, seq);
 	memset(&info, 0, sizeof(info));

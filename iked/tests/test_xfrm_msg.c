@@ -414,6 +414,32 @@ sa_small_window_without_esn_uses_legacy_field(void **state)
 }
 
 static void
+sa_esn_with_zero_window_needs_direction(void **state)
+{
+	struct kernel_sa sa;
+	struct nlmsghdr *nlh;
+	struct xfrm_replay_state_esn esn;
+	const struct nlattr *a;
+	int err;
+
+	(void)state;
+	base_sa(&sa);
+	sa.replay_window = 0;
+	/* outbound: Linux wants a non-zero ESN window, 1 is harmless */
+	nlh = xfrm_msg_new_sa(msgbuf, 1, &sa, false, &err);
+	assert_non_null(nlh);
+	a = find_attr(nlh, sizeof(struct xfrm_usersa_info), XFRMA_REPLAY_ESN_VAL);
+	assert_non_null(a);
+	memcpy(&esn, mnl_attr_get_payload(a), sizeof(esn));
+	assert_int_equal(esn.replay_window, 1);
+	assert_int_equal(esn.bmp_len, 1);
+	/* inbound without anti-replay cannot be expressed with ESN */
+	sa.inbound = true;
+	assert_null(xfrm_msg_new_sa(msgbuf, 1, &sa, false, &err));
+	assert_int_equal(err, -EINVAL);
+}
+
+static void
 sa_encap_and_mark_attributes(void **state)
 {
 	struct kernel_sa sa;
@@ -1044,6 +1070,7 @@ main(void)
 		cmocka_unit_test(sa_chacha_uses_rfc7539esp_name),
 		cmocka_unit_test(sa_cbc_hmac_truncation_follows_rfc4868),
 		cmocka_unit_test(sa_small_window_without_esn_uses_legacy_field),
+		cmocka_unit_test(sa_esn_with_zero_window_needs_direction),
 		cmocka_unit_test(sa_encap_and_mark_attributes),
 		cmocka_unit_test(sa_message_parses_back_to_same_description),
 		cmocka_unit_test(sa_parse_rejects_key_longer_than_attribute),

@@ -112,15 +112,21 @@ struct transform {
 	bool			 esn;
 	uint32_t		 window;
 	bool			 encap;
+	bool			 v6;
+	bool			 tunnel;
 };
 
 static const struct transform transforms[] = {
-	{ "aes-gcm-128", KERNEL_ENC_AES_GCM_16, 20, KERNEL_INTEG_NONE, false, 32, false },
-	{ "aes-gcm-256-esn", KERNEL_ENC_AES_GCM_16, 36, KERNEL_INTEG_NONE, true, 128, false },
-	{ "chacha20-poly1305", KERNEL_ENC_CHACHA20_POLY1305, 36, KERNEL_INTEG_NONE, true, 64, false },
-	{ "aes-cbc-128-sha256", KERNEL_ENC_AES_CBC, 16, KERNEL_INTEG_HMAC_SHA2_256_128, false, 32, false },
-	{ "aes-cbc-256-sha384", KERNEL_ENC_AES_CBC, 32, KERNEL_INTEG_HMAC_SHA2_384_192, true, 256, false },
-	{ "aes-cbc-256-sha512-encap", KERNEL_ENC_AES_CBC, 32, KERNEL_INTEG_HMAC_SHA2_512_256, false, 0, true },
+	{ "aes-gcm-128", KERNEL_ENC_AES_GCM_16, 20, KERNEL_INTEG_NONE, false, 32, false, false, false },
+	{ "aes-gcm-256-esn", KERNEL_ENC_AES_GCM_16, 36, KERNEL_INTEG_NONE, true, 128, false, false, false },
+	{ "chacha20-poly1305", KERNEL_ENC_CHACHA20_POLY1305, 36, KERNEL_INTEG_NONE, true, 64, false, false, false },
+	{ "aes-cbc-128-sha256", KERNEL_ENC_AES_CBC, 16, KERNEL_INTEG_HMAC_SHA2_256_128, false, 32, false, false, false },
+	{ "aes-cbc-256-sha384", KERNEL_ENC_AES_CBC, 32, KERNEL_INTEG_HMAC_SHA2_384_192, true, 256, false, false, false },
+	{ "aes-cbc-256-sha512-encap", KERNEL_ENC_AES_CBC, 32, KERNEL_INTEG_HMAC_SHA2_512_256, false, 0, true, false, false },
+	{ "aes-gcm-256-esn-out-window0", KERNEL_ENC_AES_GCM_16, 36, KERNEL_INTEG_NONE, true, 0, false, false, false },
+	{ "ipv6-aes-gcm-128-esn", KERNEL_ENC_AES_GCM_16, 20, KERNEL_INTEG_NONE, true, 64, false, true, false },
+	{ "ipv6-tunnel-chacha20", KERNEL_ENC_CHACHA20_POLY1305, 36, KERNEL_INTEG_NONE, false, 32, false, true, true },
+	{ "ipv4-tunnel-encap-gcm", KERNEL_ENC_AES_GCM_16, 36, KERNEL_INTEG_NONE, false, 32, true, false, true },
 };
 
 static void
@@ -232,8 +238,10 @@ check_transforms(struct kernel *k)
 		struct find_sa f;
 		int ret;
 
-		fill_sa(&sa, t, "198.51.100.1", "198.51.100.2",
-		    0x1000 + (uint32_t)i);
+		fill_sa(&sa, t, t->v6 ? "2001:db8::1" : "198.51.100.1",
+		    t->v6 ? "2001:db8::2" : "198.51.100.2", 0x1000 + (uint32_t)i);
+		if (t->tunnel)
+			sa.mode = KERNEL_MODE_TUNNEL;
 		ret = kernel_add_sa(k, &sa);
 		snprintf(name, sizeof(name), "sa-add-%s", t->name);
 		CHECK(name, ret == 0, "kernel_add_sa: %s", strerror(-ret));
@@ -251,9 +259,12 @@ check_transforms(struct kernel *k)
 		    (t->integ == KERNEL_INTEG_NONE ||
 		    (f.sa.integ_key_len == kernel_integ_key_len(t->integ) &&
 		    memcmp(f.integ_key, integbuf, f.sa.integ_key_len) == 0)) &&
-		    f.sa.esn == t->esn && f.sa.replay_window == t->window &&
+		    f.sa.esn == t->esn &&
+		    f.sa.replay_window == (t->esn && t->window == 0 ? 1 : t->window) &&
 		    f.sa.encap.enabled == t->encap &&
-		    f.sa.reqid == sa.reqid &&
+		    f.sa.reqid == sa.reqid && f.sa.mode == sa.mode &&
+		    kernel_addr_equal(&f.sa.dst, &sa.dst) &&
+		    kernel_addr_equal(&f.sa.src, &sa.src) &&
 		    f.sa.lifetime.hard_seconds == 3600 &&
 		    f.sa.lifetime.soft_bytes == (1u << 30) &&
 		    (t->integ != KERNEL_INTEG_NONE || f.icv_bits == 128),
@@ -262,7 +273,10 @@ check_transforms(struct kernel *k)
 		    f.sa.esn, f.sa.replay_window, f.sa.encap.enabled,
 		    f.icv_bits, f.trunc_bits);
 		/* update replaces the keys of an existing SA */
-		fill_sa(&sa, t, "198.51.100.1", "198.51.100.2", 0x1000 + (uint32_t)i);
+		fill_sa(&sa, t, t->v6 ? "2001:db8::1" : "198.51.100.1",
+		    t->v6 ? "2001:db8::2" : "198.51.100.2", 0x1000 + (uint32_t)i);
+		if (t->tunnel)
+			sa.mode = KERNEL_MODE_TUNNEL;
 		keybuf[0] ^= 0xff;
 		ret = kernel_update_sa(k, &sa);
 		snprintf(name, sizeof(name), "sa-update-%s", t->name);
