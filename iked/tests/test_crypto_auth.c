@@ -702,6 +702,71 @@ ecdsa_verifies_wycheproof_p256_signature_and_rejects_bad_der(void **state)
 	assert_int_equal(verify_wycheproof(wp_sig6), -1);
 }
 
+/*
+ * An RSA PKCS #1 v1.5 SHA-256 signature made elsewhere: Wycheproof
+ * rsa_signature_2048_sha256 tcID 3 (message "Test"), as carried in
+ * NSS's gtests; the modulus is the one of its SubjectPublicKeyInfo.
+ */
+static const char wp_rsa_n[] =
+	"a2b451a07d0aa5f96e455671513550514a8a5b462ebef717094fa1fee82224e6"
+	"37f9746d3f7cafd31878d80325b6ef5a1700f65903b469429e89d6eac8845097"
+	"b5ab393189db92512ed8a7711a1253facd20f79c15e8247f3d3e42e46e48c98e"
+	"254a2fe9765313a03eff8f17e1a029397a1fa26a8dce26f490ed81299615d981"
+	"4c22da610428e09c7d9658594266f5c021d0fceca08d945a12be82de4d1ece6b"
+	"4c03145b5d3495d4ed5411eb878daf05fd7afc3e09ada0f1126422f590975a19"
+	"69816f48698bcbba1b4d9cae79d460d8f9f85e7975005d9bc22c4e5ac0f7c1a4"
+	"5d12569a62807d3b9a02e5a530e773066f453d1f5b4c2e9cf7820283f742b9d5";
+static const char wp_rsa_sig[] =
+	"264491e844c119f14e425c03282139a558dcdaeb82a4628173cd407fd319f907"
+	"6eaebc0dd87a1c22e4d17839096886d58a9d5b7f7aeb63efec56c45ac7bead42"
+	"03b6886e1faa90e028ec0ae094d46bf3f97efdd19045cfbc25a1abda2432639f"
+	"9876405c0d68f8edbf047c12a454f7681d5d5a2b54bd3723d193dbad4338baad"
+	"753264006e2d08931c4b8bb79aa1c9cad10eb6605f87c5831f6e2b08e002f9c6"
+	"f21141f5841d92727dd3e1d99c36bc560da3c9067df99fcaf818941f72588be3"
+	"3032bad22caf6704223bb114d575b6d02d9d222b580005d930e8f40cce9f672e"
+	"ebb634a20177d84351627964b83f2053d736a84ab1a005f63bd5ba943de6205c";
+
+static void
+rsa_pkcs1_verifies_wycheproof_signature_from_raw_modulus(void **state)
+{
+	static const uint8_t e[] = { 0x01, 0x00, 0x01 };
+	static const uint8_t msg[] = "Test";
+	size_t nlen, slen, alen;
+	uint8_t *n = unhex(wp_rsa_n, &nlen), *sig = unhex(wp_rsa_sig, &slen);
+	uint8_t auth[CRYPTO_AUTH_MAX_LEN];
+	const uint8_t *algid = crypto_sig_algid(CRYPTO_SIG_RSA_PKCS1_SHA256,
+	    &alen);
+	SECKEYPublicKey *pub = crypto_pubkey_rsa(n, nlen, e, sizeof(e));
+
+	(void)state;
+	assert_non_null(pub);
+	auth[0] = (uint8_t)alen;
+	memcpy(auth + 1, algid, alen);
+	memcpy(auth + 1 + alen, sig, slen);
+	assert_int_equal(crypto_auth_verify(IKEV2_AUTH_METHOD_DIGITAL_SIGNATURE,
+	    pub, msg, 4, auth, 1 + alen + slen, CRYPTO_SIG_DEFAULT_ALLOWED,
+	    NULL), 0);
+	/* The same bytes claimed as RSA-PSS do not verify. */
+	algid = crypto_sig_algid(CRYPTO_SIG_RSA_PSS_SHA256, &alen);
+	auth[0] = (uint8_t)alen;
+	memcpy(auth + 1, algid, alen);
+	memcpy(auth + 1 + alen, sig, slen);
+	assert_int_equal(crypto_auth_verify(IKEV2_AUTH_METHOD_DIGITAL_SIGNATURE,
+	    pub, msg, 4, auth, 1 + alen + slen, CRYPTO_SIG_DEFAULT_ALLOWED,
+	    NULL), -1);
+	/* Another message does not verify. */
+	algid = crypto_sig_algid(CRYPTO_SIG_RSA_PKCS1_SHA256, &alen);
+	auth[0] = (uint8_t)alen;
+	memcpy(auth + 1, algid, alen);
+	memcpy(auth + 1 + alen, sig, slen);
+	assert_int_equal(crypto_auth_verify(IKEV2_AUTH_METHOD_DIGITAL_SIGNATURE,
+	    pub, (const uint8_t *)"Tesu", 4, auth, 1 + alen + slen,
+	    CRYPTO_SIG_DEFAULT_ALLOWED, NULL), -1);
+	SECKEY_DestroyPublicKey(pub);
+	free(n);
+	free(sig);
+}
+
 int
 main(void)
 {
@@ -723,6 +788,7 @@ main(void)
 		cmocka_unit_test(rsa_raw_key_rejects_small_or_even_values),
 		cmocka_unit_test(signature_hash_algorithms_notify_round_trips),
 		cmocka_unit_test(ecdsa_verifies_wycheproof_p256_signature_and_rejects_bad_der),
+		cmocka_unit_test(rsa_pkcs1_verifies_wycheproof_signature_from_raw_modulus),
 	};
 
 	return cmocka_run_group_tests_name("crypto_auth", tests, setup, teardown);
