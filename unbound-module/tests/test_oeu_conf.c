@@ -173,6 +173,38 @@ conf_load_reports_missing_file_unless_optional(void **state)
 	unlink(path);
 }
 
+/* The example files in test/data/module, as shipped. */
+static void
+conf_loads_shipped_example_and_rejects_bad_files(void **state)
+{
+	const char *dir = getenv("OE_TEST_DATA");
+	struct oeu_conf conf;
+	char path[512], err[512];
+
+	if (dir == NULL)
+		dir = "../../test/data";
+	snprintf(path, sizeof(path), "%s/module/unbound-module.conf", dir);
+	oeu_conf_defaults(&conf);
+	assert_true(oeu_conf_load(&conf, path, false, err, sizeof(err)));
+	assert_string_equal(conf.socket_path, "/run/oe-test/trigger.sock");
+	assert_int_equal(conf.deadline_ms, 2000);
+	assert_int_equal(conf.max_ttl, 600);
+	assert_int_equal(conf.bogus, OEU_BOGUS_IGNORE);
+	assert_false(conf.prefetch);
+	assert_false(conf.trigger_insecure);
+	assert_int_equal(conf.n_include, 2);
+	assert_int_equal(conf.n_exclude, 1);
+
+	snprintf(path, sizeof(path), "%s/module/bad-unknown-key.conf", dir);
+	oeu_conf_defaults(&conf);
+	assert_false(oeu_conf_load(&conf, path, false, err, sizeof(err)));
+	assert_non_null(strstr(err, "bad-unknown-key.conf:4: unknown setting "
+	    "\"deadline\""));
+	snprintf(path, sizeof(path), "%s/module/bad-deadline.conf", dir);
+	assert_false(oeu_conf_load(&conf, path, false, err, sizeof(err)));
+	assert_non_null(strstr(err, "bad-deadline.conf:1: deadline-ms"));
+}
+
 int
 main(void)
 {
@@ -184,6 +216,7 @@ main(void)
 		cmocka_unit_test(suffix_exclude_wins_over_include),
 		cmocka_unit_test(suffix_empty_include_list_allows_all_but_excluded),
 		cmocka_unit_test(conf_load_reports_missing_file_unless_optional),
+		cmocka_unit_test(conf_loads_shipped_example_and_rejects_bad_files),
 	};
 
 	return cmocka_run_group_tests_name("oe-unbound settings", tests,
