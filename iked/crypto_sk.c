@@ -24,8 +24,8 @@ struct crypto_sk {
 	PK11SymKey			*enc_key;
 	PK11SymKey			*integ_key;
 	uint8_t				 salt[CRYPTO_SALT_MAX_LEN];
-	uint64_t			 next_iv;	/* AEAD only */
-	bool				 iv_exhausted;
+	uint64_t			 iv_base;	/* AEAD only */
+	uint64_t			 iv_used;	/* IVs handed out */
 };
 
 PK11SymKey *
@@ -73,6 +73,16 @@ crypto_sk_new(const struct crypto_encr *encr, const struct crypto_integ *integ,
 	    NULL;
 	if (salt_len > 0)
 		memcpy(sk->salt, salt, salt_len);
+	/*
+	 * The counter starts at a random point: should a caller ever
+	 * (wrongly) make two encrypting contexts for one key, their IVs
+	 * still do not collide in practice.
+	 */
+	if (encr->aead && crypto_random((uint8_t *)&sk->iv_base,
+	    sizeof(sk->iv_base)) != 0) {
+		crypto_sk_free(sk);
+		return NULL;
+	}
 	return sk;
 }
 
@@ -253,15 +263,16 @@ crypto_sk_encrypt(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
 	buf[padded - 1] = (uint8_t)pad;
 
 	if (e->aead) {
-		if (sk->iv_exhausted) {
+		uint64_t iv;
+
+		if (sk->iv_used == UINT64_MAX) {
 			oe_err("%s: IV counter exhausted; rekey", __func__);
 			goto out;
 		}
 		/* IV = 64-bit big-endian counter: unique under this key. */
+		iv = sk->iv_base + sk->iv_used++;
 		for (i = 0; i < 8; i++)
-			out[i] = (uint8_t)(sk->next_iv >> (56 - 8 * i));
-		if (++sk->next_iv == 0)
-			sk->iv_exhausted = true;
+			out[i] = (uint8_t)(iv >> (56 - 8 * i));
 		memcpy(nonce, sk->salt, 4);
 		memcpy(nonce + 4, out, 8);
 		if (crypto_aead_seal(e, sk->enc_key, nonce, aad, aad_len, buf,

@@ -48,8 +48,9 @@ size_t crypto_sk_body_len(const struct crypto_sk *sk, size_t plain_len);
  * lengths.  Writes IV || ciphertext || ICV to `out` and sets *out_len
  * (= crypto_sk_body_len()).  For CBC the ICV is computed over
  * aad || IV || ciphertext, i.e. the whole message before the ICV.
- * IVs: a per-context counter for AEAD (never repeats under one key;
- * the context refuses to wrap), random for CBC.  0 or -1.
+ * IVs: a per-context counter for AEAD (starts at a random value,
+ * never repeats under one key, refuses to wrap), random for CBC.
+ * Make exactly one encrypting context per key.  0 or -1.
  */
 int crypto_sk_encrypt(struct crypto_sk *sk, const uint8_t *aad,
     size_t aad_len, const uint8_t *plain, size_t len, uint8_t *out,

@@ -343,9 +343,24 @@ sk_aead_ivs_are_a_counter_and_never_repeat(void **state)
 	    sizeof(plain), b2, sizeof(b2), &l2), 0);
 	assert_int_equal(l1, l2);
 	assert_memory_not_equal(b1, b2, 8);
-	/* Consecutive big-endian counter values. */
-	assert_int_equal(b2[7], (uint8_t)(b1[7] + 1));
+	/* Consecutive big-endian counter values (mod 2^64). */
+	{
+		uint64_t v1 = 0, v2 = 0;
+		int i;
+
+		for (i = 0; i < 8; i++) {
+			v1 = v1 << 8 | b1[i];
+			v2 = v2 << 8 | b2[i];
+		}
+		assert_true(v2 == v1 + 1);
+	}
 	assert_memory_not_equal(b1 + 8, b2 + 8, l1 - 8);
+	crypto_sk_free(sk);
+	/* A second context on the same key starts elsewhere. */
+	sk = make_sk(IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_AUTH_NONE);
+	assert_int_equal(crypto_sk_encrypt(sk, aad32, sizeof(aad32), plain,
+	    sizeof(plain), b2, sizeof(b2), &l2), 0);
+	assert_memory_not_equal(b1, b2, 8);
 	crypto_sk_free(sk);
 }
 
@@ -420,6 +435,37 @@ sk_round_trip_with_keys_from_ike_keys_derive(void **state)
 	}
 }
 
+/* The caller may size the output exactly to the ciphertext. */
+static void
+sk_decrypt_into_buffer_of_exact_ciphertext_size(void **state)
+{
+	uint8_t plain[45], body[256], *exact;
+	size_t s, blen, plen, ct_len;
+
+	(void)state;
+	memset(plain, 0x77, sizeof(plain));
+	for (s = 0; s < NSUITES; s++) {
+		struct crypto_sk *sk = make_sk(suites[s].encr, suites[s].bits,
+		    suites[s].integ);
+		const struct crypto_encr *e = crypto_encr_lookup(suites[s].encr,
+		    suites[s].bits);
+		size_t icv = e->aead ? e->icv_len :
+		    crypto_integ_lookup(suites[s].integ)->icv_len;
+
+		assert_int_equal(crypto_sk_encrypt(sk, aad32, sizeof(aad32),
+		    plain, sizeof(plain), body, sizeof(body), &blen), 0);
+		ct_len = blen - e->iv_len - icv;
+		exact = malloc(ct_len);	/* ASan catches any overrun */
+		assert_non_null(exact);
+		assert_int_equal(crypto_sk_decrypt(sk, aad32, sizeof(aad32),
+		    body, blen, exact, ct_len, &plen), 0);
+		assert_int_equal(plen, sizeof(plain));
+		assert_memory_equal(exact, plain, plen);
+		free(exact);
+		crypto_sk_free(sk);
+	}
+}
+
 int
 main(void)
 {
@@ -435,6 +481,7 @@ main(void)
 		cmocka_unit_test(sk_decrypt_rejects_pad_length_beyond_plaintext),
 		cmocka_unit_test(sk_aead_ivs_are_a_counter_and_never_repeat),
 		cmocka_unit_test(sk_new_rejects_mismatched_transforms),
+		cmocka_unit_test(sk_decrypt_into_buffer_of_exact_ciphertext_size),
 	};
 
 	return cmocka_run_group_tests_name("crypto_sk", tests, setup, teardown);
