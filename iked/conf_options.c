@@ -63,7 +63,6 @@ static const struct conf_enum e_failshunt[] = {
 	{ "none", CONF_SHUNT_NONE, NULL },
 	{ "passthrough", CONF_SHUNT_PASSTHROUGH, NULL },
 	{ "drop", CONF_SHUNT_DROP, NULL },
-	{ "hold", CONF_SHUNT_DROP, NULL },
 	{ "reject", CONF_SHUNT_REJECT, NULL },
 	{ NULL, 0, NULL } };
 static const struct conf_enum e_dpdaction[] = {
@@ -139,7 +138,7 @@ static const struct conf_enum e_loglevel[] = {
 const struct conf_option conf_options[] = {
 	/* ---- conn: the ends ---- */
 	END("", CONF_V_HOST, host, NULL, NULL, 0, 0, 0, NULL,
-	    "the end's address: an address, %defaultroute, %any, "
+	    "the end's address: an address (no host names), %defaultroute, %any, "
 	    "%opportunisticgroup (targets from the policy group, OE) or %group"),
 	END("id", CONF_V_ID, id, NULL, NULL, 0, 0, 0, NULL,
 	    "the end's IKE identity: %null, %fromcert, %any, @fqdn, an address "
@@ -162,7 +161,7 @@ const struct conf_option conf_options[] = {
 	END("cat", CONF_V_BOOL, cat, "no", e_bool, 0, 0, 0, F_CAT,
 	    "translate the end's leased address to its real one (oppo-nat)"),
 	END("updown", CONF_V_STRING, updown, NULL, NULL, 0, 0, CONF_F_IGNORED, NULL,
-	    "accepted for compatibility; no script is ever run"),
+	    "script run when SAs come and go (libreswan); oe-iked runs no scripts"),
 
 	/* ---- conn: authentication and policy ---- */
 	C("authby", CONF_V_AUTHBY, authby, "rsasig,ecdsa", e_authby, 0, 0, 0, NULL,
