@@ -495,6 +495,22 @@ algorithm_tables_know_only_implemented_transforms(void **state)
 	assert_string_equal(crypto_nssdb_path("/x"), "/x");
 }
 
+static void
+nssdb_path_prefers_argument_then_environment_then_default(void **state)
+{
+	(void)state;
+	assert_int_equal(setenv("OE_NSSDB", "sql:/tmp/oe-env-db", 1), 0);
+	assert_string_equal(crypto_nssdb_path(NULL), "sql:/tmp/oe-env-db");
+	assert_string_equal(crypto_nssdb_path("sql:/arg"), "sql:/arg");
+	assert_int_equal(setenv("OE_NSSDB", "", 1), 0);
+	assert_string_equal(crypto_nssdb_path(NULL), CRYPTO_NSSDB_DEFAULT);
+	assert_int_equal(unsetenv("OE_NSSDB"), 0);
+	assert_string_equal(crypto_nssdb_path(NULL), CRYPTO_NSSDB_DEFAULT);
+	assert_true(strncmp(CRYPTO_NSSDB_DEFAULT, "sql:", 4) == 0);
+	/* A database that does not exist is an error, not a crash. */
+	assert_null(crypto_nss_init("sql:/nonexistent/oe-nssdb", false));
+}
+
 int
 main(void)
 {
@@ -511,6 +527,7 @@ main(void)
 		cmocka_unit_test(prf_plus_rejects_more_than_255_blocks),
 		cmocka_unit_test(child_keys_split_follows_rfc7296_order),
 		cmocka_unit_test(algorithm_tables_know_only_implemented_transforms),
+		cmocka_unit_test(nssdb_path_prefers_argument_then_environment_then_default),
 	};
 
 	return cmocka_run_group_tests_name("crypto_prf", tests, setup, teardown);
