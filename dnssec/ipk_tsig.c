@@ -164,7 +164,12 @@ parse_bind(const char *label, const char *buf, struct ipk_tsig *t)
 
 	if (!expect(&lx, label, "key"))
 		goto out;
-	if (!lex_next(&lx) || !set_name(label, lx.line, lx.tok, t))
+	if (!lex_next(&lx)) {
+		oe_err("%s:%u: expected the key name (unterminated quote?)",
+		    label, lx.line);
+		goto out;
+	}
+	if (!set_name(label, lx.line, lx.tok, t))
 		goto out;
 	if (!expect(&lx, label, "{"))
 		goto out;

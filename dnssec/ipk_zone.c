@@ -442,29 +442,43 @@ ipk_serial_parse(const char *s, enum ipk_serial *out)
 	return false;
 }
 
-/* New serial, so secondaries and caches see the re-signed zone. */
-static void
+/*
+ * New serial, so secondaries and caches see the re-signed zone.  The
+ * rdf is replaced here rather than by ldns_rr_soa_increment*(), which
+ * in libldns 1.8.3 frees the old rdf without its data.
+ */
+static bool
 bump_serial(ldns_zone *zone, enum ipk_serial how, time_t now)
 {
 	ldns_rr *soa = ldns_zone_soa(zone);
+	ldns_rdf *old = ldns_rr_rdf(soa, 2), *new;
+	void *when = (void *)(intptr_t)now;
+	uint32_t serial;
 
+	if (how == IPK_SERIAL_KEEP)
+		return true;
+	if (old == NULL || ldns_rdf_size(old) != 4)
+		return false;
+	serial = ldns_rdf2native_int32(old);
+	/* ldns's helpers never go backwards: +1 when not newer. */
 	switch (how) {
-	case IPK_SERIAL_INCREMENT:
-		ldns_rr_soa_increment(soa);
-		break;
 	case IPK_SERIAL_UNIXTIME:
-		/* Never backwards: ldns increments if the time is not newer. */
-		ldns_rr_soa_increment_func_int(soa, ldns_soa_serial_unixtime,
-		    (int)now);
+		serial = ldns_soa_serial_unixtime(serial, when);
 		break;
 	case IPK_SERIAL_DATECOUNTER:
-		ldns_rr_soa_increment_func_int(soa, ldns_soa_serial_datecounter,
-		    (int)now);
+		serial = ldns_soa_serial_datecounter(serial, when);
 		break;
-	case IPK_SERIAL_KEEP:
+	case IPK_SERIAL_INCREMENT:
 	default:
+		serial = ldns_soa_serial_increment(serial, NULL);
 		break;
 	}
+	new = ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial);
+	if (new == NULL)
+		return false;
+	old = ldns_rr_set_rdf(soa, new, 2);
+	ldns_rdf_deep_free(old);
+	return true;
 }
 
 /* --- signing keys ------------------------------------------------- */
@@ -695,7 +709,11 @@ ipk_zone_run(const struct ipk_zone_opts *opts)
 	ipk_zone_strip_dnssec(zone);
 	if (!ipk_zone_set_ipseckeys(zone, recs, n_recs))
 		goto out;
-	bump_serial(zone, opts->serial, opts->now ? opts->now : time(NULL));
+	if (!bump_serial(zone, opts->serial, opts->now ? opts->now :
+	    time(NULL))) {
+		oe_err("%s: cannot change the SOA serial", opts->in_path);
+		goto out;
+	}
 	if (!signing_key(opts, out_path, origin, true, &ksk, &ksk_rr) ||
 	    !signing_key(opts, out_path, origin, false, &zsk, &zsk_rr))
 		goto out;

@@ -118,6 +118,7 @@ static void
 tsig_rejects_truncated_and_repeated_clauses(void **state)
 {
 	struct ipk_tsig t;
+	char *log;
 
 	(void)state;
 	free(tsig_try("key \"k\" {\n algorithm hmac-sha256;\n", false, &t));
@@ -126,7 +127,9 @@ tsig_rejects_truncated_and_repeated_clauses(void **state)
 	free(tsig_try("key \"k\" { algorithm hmac-sha256; secret \""
 	    SECRET32 "\"; };\nkey \"j\" { };", false, &t));
 	free(tsig_try("key \"k\" { secret \"" SECRET32 "\"; };", false, &t));
-	free(tsig_try("key \"unterminated { };", false, &t));
+	log = tsig_try("key \"unterminated { };", false, &t);
+	assert_non_null(strstr(log, "k.conf:1: expected the key name"));
+	free(log);
 	free(tsig_try("", false, &t));
 	free(tsig_try("# only a comment\n", false, &t));
 	free(tsig_try("a:b:c:d", false, &t));
