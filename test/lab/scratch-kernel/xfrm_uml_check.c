@@ -391,6 +391,9 @@ trap_policy(struct kernel_policy *p, const char *src, const char *dst,
 	p->mode = KERNEL_MODE_TRANSPORT;
 }
 
+static int udp_listen(const char *ns, const char *a, uint16_t port);
+static int udp_count(int s);
+
 static void
 check_acquire_and_traffic(struct kernel *west, struct events *wev,
     struct kernel *east, struct events *eev)
@@ -399,7 +402,7 @@ check_acquire_and_traffic(struct kernel *west, struct events *wev,
 	struct kernel_sa sa;
 	struct kernel_sa_id id;
 	struct kernel_sa_stats ws, es;
-	int ret, sent;
+	int ret, sent, rs, got;
 
 	trap_policy(&wout, "198.51.100.1", "198.51.100.2", KERNEL_DIR_OUT,
 	    KERNEL_POLICY_TRAP);
@@ -426,10 +429,16 @@ check_acquire_and_traffic(struct kernel *west, struct events *wev,
 	CHECK("east-in-sa", ret == 0, "%s", strerror(-ret));
 	trap_policy(&ein, "198.51.100.1", "198.51.100.2", KERNEL_DIR_IN,
 	    KERNEL_POLICY_IPSEC);
+	ein.sel.dport = 7777;
 	ret = kernel_add_policy(east, &ein);
 	CHECK("east-in-policy", ret == 0, "%s", strerror(-ret));
 
+	rs = udp_listen("east", "198.51.100.2", 7777);
 	sent = udp_send("west", "198.51.100.1", "198.51.100.2", 7777, 5);
+	/* east's inbound policy requires ESP: arrival proves decryption */
+	got = udp_count(rs);
+	close(rs);
+	CHECK("esp-delivered-to-east", got == 5, "received %d of %d", got, sent);
 	memset(&id, 0, sizeof(id));
 	addr(&id.dst, "198.51.100.2");
 	id.spi = 0x2000;
@@ -447,6 +456,83 @@ check_acquire_and_traffic(struct kernel *west, struct events *wev,
 	    (unsigned long long)ws.packets, (unsigned long long)ws.bytes,
 	    (unsigned long long)ws.add_time, (unsigned long long)ws.use_time);
 	(void)eev;
+}
+
+/* A UDP receiver in namespace `ns`; returns the socket. */
+static int
+udp_listen(const char *ns, const char *a, uint16_t port)
+{
+	struct sockaddr_in sin;
+	int s;
+
+	if (enter_ns(ns) != 0)
+		return -1;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, a, &sin.sin_addr);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static int
+udp_count(int s)
+{
+	char buf[64];
+	int n = 0;
+
+	usleep(200000);
+	while (recv(s, buf, sizeof(buf), 0) > 0)
+		n++;
+	return n;
+}
+
+/*
+ * The two trap flavours on a kernel with ESP: "required" holds the
+ * packet (fail closed), "use" (TRAP_OPTIONAL) lets it out in clear;
+ * both raise an ACQUIRE.
+ */
+static void
+check_trap_levels(struct kernel *west, struct events *wev)
+{
+	struct kernel_policy p;
+	int rs, got, before, ret;
+
+	trap_policy(&p, "198.51.100.1", "198.51.100.2", KERNEL_DIR_OUT,
+	    KERNEL_POLICY_TRAP);
+	p.sel.dport = 7001;
+	p.reqid = KERNEL_REQID_MIN_DEFAULT + 40;
+	p.priority = KERNEL_PRIO_MIN_DEFAULT + 1;
+	ret = kernel_add_policy(west, &p);
+	rs = udp_listen("east", "198.51.100.2", 7001);
+	before = wev->nacquire;
+	udp_send("west", "198.51.100.1", "198.51.100.2", 7001, 3);
+	got = udp_count(rs);
+	close(rs);
+	wait_for(west, &wev->nacquire, before + 1, 2000);
+	CHECK("trap-required-holds-clear-traffic", ret == 0 && got == 0 &&
+	    wev->nacquire == before + 1 && wev->acquire.reqid == p.reqid,
+	    "add %d received %d acquires %d", ret, got, wev->nacquire - before);
+
+	trap_policy(&p, "198.51.100.1", "198.51.100.2", KERNEL_DIR_OUT,
+	    KERNEL_POLICY_TRAP_OPTIONAL);
+	p.sel.dport = 7002;
+	p.reqid = KERNEL_REQID_MIN_DEFAULT + 41;
+	p.priority = KERNEL_PRIO_MIN_DEFAULT + 1;
+	ret = kernel_add_policy(west, &p);
+	rs = udp_listen("east", "198.51.100.2", 7002);
+	before = wev->nacquire;
+	udp_send("west", "198.51.100.1", "198.51.100.2", 7002, 3);
+	got = udp_count(rs);
+	close(rs);
+	wait_for(west, &wev->nacquire, before + 1, 2000);
+	CHECK("trap-optional-passes-clear-and-acquires", ret == 0 && got == 3 &&
+	    wev->nacquire == before + 1 && wev->acquire.reqid == p.reqid,
+	    "add %d received %d acquires %d", ret, got, wev->nacquire - before);
 }
 
 static void
@@ -491,6 +577,7 @@ main(void)
 	check_transforms(west);
 	check_allocspi_then_update(east);
 	check_acquire_and_traffic(west, &wev, east, &eev);
+	check_trap_levels(west, &wev);
 	check_expire(west, &wev);
 	check_flush(west, "west");
 	check_flush(east, "east");
