@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,6 +454,7 @@ cmd_update(int argc, char **argv)
 	struct ipk_record rec;
 	struct ipk_tsig tsig;
 	char zone[LDNS_MAX_DOMAINLEN + 2];
+	uint8_t addr[16];
 	const char *tsig_path = NULL, *zone_arg = NULL, *why;
 	uint8_t ckaid[20];
 	bool have_ckaid, ok;
@@ -488,6 +490,12 @@ cmd_update(int argc, char **argv)
 	    tsig_path == NULL) {
 		oe_err("update needs --server, --zone and --tsig");
 		return 2;
+	}
+	/* The server is an address: a name would need a resolver we trust. */
+	if (inet_pton(AF_INET, uo.server, addr) != 1 &&
+	    inet_pton(AF_INET6, uo.server, addr) != 1) {
+		oe_err("--server %s: not an IPv4 or IPv6 address", uo.server);
+		return 1;
 	}
 	if (!ipk_name_normalize(zone_arg, zone, sizeof(zone), &why)) {
 		oe_err("--zone %s: %s", zone_arg, why);
