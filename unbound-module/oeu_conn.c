@@ -268,7 +268,7 @@ handle_reply(struct oeu_worker *w, const char *msg, size_t len)
 		w->st.late++;
 		verbose(VERB_ALGO, "oe-unbound[%d]: late reply, cookie %llu "
 		    "status %s ignored", w->thread,
-		    (unsigned long long)rep.cookie, oeu_status_str(rep.status));
+		    (unsigned long long)rep.cookie, oe_trigger_status_name(rep.status));
 		return;
 	}
 	pending_resume(p, &rep);

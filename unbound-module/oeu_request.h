@@ -4,10 +4,8 @@
  * encode it, decode the daemon's reply.  No Unbound dependency: the
  * caller hands over raw RDATA, so all of it is unit tested on its own.
  *
- * oeu_request_encode() and oeu_reply_decode() are the only places that
- * produce or read the JSON form.  Until shared/oe_trigger.c is committed
- * they hold an interim jansson codec for the same structs; then they
- * become one-line calls of oe_trigger_request_encode/reply_decode.
+ * The JSON form itself is shared/oe_trigger.c's, the protocol's only
+ * codec (doc/trigger-protocol.md).
  */
 #ifndef OEU_REQUEST_H
 #define OEU_REQUEST_H
@@ -32,15 +30,16 @@ bool oeu_request_init(struct oe_trigger_request *req, uint64_t cookie,
     const uint8_t *name, size_t name_len, uint16_t qtype, uint32_t addr_ttl);
 
 /*
- * Add one address from A (4 octets) or AAAA (16 octets) RDATA.  Returns
- * false if the RDATA length does not fit the qtype or the list is full.
+ * Add one address from A (4 octets) or AAAA (16 octets) RDATA; a repeat
+ * is skipped.  Returns false if the RDATA length does not fit the qtype
+ * or the list is full.
  */
 bool oeu_request_add_addr(struct oe_trigger_request *req,
     const uint8_t *rdata, size_t len);
 
 /*
- * Add one IPSECKEY RDATA as a record (marks the key set present and
- * secure).  Returns false, with the reason in err, for a record that is
+ * Add one IPSECKEY RDATA as a record, keeping the records in order of
+ * precedence (marks the key set present and secure).  Returns false, with the reason in err, for a record that is
  * malformed, has an unknown algorithm or a key that fails its check, or
  * when OE_TRIGGER_RECORDS_MAX are already there; the caller skips it.
  */
@@ -57,14 +56,16 @@ bool oeu_rrsig_times(const uint8_t *rdata, size_t len, uint32_t *inception,
 /* The UNIX time nearest `now` that a 32-bit RRSIG time denotes. */
 int64_t oeu_serial_to_unix(uint32_t t, time_t now);
 
-/* Encode; returns the length or -1 with err (message > min(cap, 16 KiB)). */
-ssize_t oeu_request_encode(const struct oe_trigger_request *req, char *buf,
+/*
+ * Encode; returns the length or -1 with err.  If the message would not
+ * fit (16 KiB, or cap), the records with the worst precedence are
+ * dropped from req until it does, as the protocol asks.
+ */
+ssize_t oeu_request_encode(struct oe_trigger_request *req, char *buf,
     size_t cap, char *err, size_t errlen);
 
 /* Decode one reply message (not NUL-terminated); 0 or -1 with err. */
 int oeu_reply_decode(struct oe_trigger_reply *rep, const char *msg,
     size_t len, char *err, size_t errlen);
-
-const char *oeu_status_str(enum oe_trigger_status st);
 
 #endif /* OEU_REQUEST_H */

@@ -55,7 +55,7 @@ new_request(uint16_t qtype)
 }
 
 static json_t *
-encode_and_load(const struct oe_trigger_request *req)
+encode_and_load(struct oe_trigger_request *req)
 {
 	char buf[OE_TRIGGER_MSG_MAX];
 	char err[128];
@@ -181,7 +181,7 @@ request_encodes_aaaa_addresses(void **state)
 static void
 request_refuses_no_address_and_bounds_lists(void **state)
 {
-	static const uint8_t a[] = { 198, 51, 100, 2 };
+	uint8_t a[] = { 198, 51, 100, 2 };
 	struct oe_trigger_request *req = new_request(OE_QTYPE_A);
 	char buf[OE_TRIGGER_MSG_MAX], err[128];
 	uint8_t rd[64];
@@ -189,9 +189,13 @@ request_refuses_no_address_and_bounds_lists(void **state)
 
 	assert_int_equal(oeu_request_encode(req, buf, sizeof(buf), err,
 	    sizeof(err)), -1);
-	for (int i = 0; i < OE_TRIGGER_ADDRS_MAX; i++)
+	for (int i = 0; i < OE_TRIGGER_ADDRS_MAX; i++) {
+		a[3] = (uint8_t)(10 + i);
 		assert_true(oeu_request_add_addr(req, a, sizeof(a)));
+	}
+	a[3] = 200;
 	assert_false(oeu_request_add_addr(req, a, sizeof(a)));
+	assert_int_equal(req->naddrs, OE_TRIGGER_ADDRS_MAX);
 	for (int i = 0; i < OE_TRIGGER_RECORDS_MAX; i++)
 		assert_true(oeu_request_add_ipseckey(req, rd, rdlen, err,
 		    sizeof(err)));
@@ -204,20 +208,22 @@ request_refuses_no_address_and_bounds_lists(void **state)
 }
 
 static void
-request_refuses_message_over_buffer_or_16k(void **state)
+request_keeps_best_precedence_records_that_fit_16k(void **state)
 {
 	static const uint8_t a[] = { 198, 51, 100, 2 };
 	struct oe_trigger_request *req = new_request(OE_QTYPE_A);
 	char *buf = malloc(4 * OE_TRIGGER_MSG_MAX);
 	char err[128];
 	uint8_t rd[OE_IPSECKEY_RDATA_MAX];
-	size_t n = 0;
+	size_t n = 0, nrec;
+	ssize_t len;
+	json_t *root, *recs;
 
 	assert_non_null(buf);
 	assert_true(oeu_request_add_addr(req, a, sizeof(a)));
 	/* RSA 8192-bit key with a 1024-octet exponent (long form), no
 	 * gateway: 2051 octets, 8 of them exceed 16 KiB as base64 */
-	rd[n++] = 1; rd[n++] = 0; rd[n++] = 2;
+	rd[n++] = 0; rd[n++] = 0; rd[n++] = 2;
 	rd[n++] = 0; rd[n++] = 0x04; rd[n++] = 0x00;
 	rd[n++] = 0xc1;
 	memset(rd + n, 0x77, 1022);
@@ -227,20 +233,48 @@ request_refuses_message_over_buffer_or_16k(void **state)
 	memset(rd + n, 0x77, 1022);
 	n += 1022;
 	rd[n++] = 0x03;
-	for (int i = 0; i < OE_TRIGGER_RECORDS_MAX; i++)
+	/* added in the order of precedence 80, 70, ..., 10 */
+	for (int i = OE_TRIGGER_RECORDS_MAX; i > 0; i--) {
+		rd[0] = (uint8_t)(10 * i);
 		assert_true(oeu_request_add_ipseckey(req, rd, n, err,
 		    sizeof(err)));
+	}
+	assert_int_equal(req->ipseckey.records[0].precedence, 10);
+	assert_int_equal(req->ipseckey.records[7].precedence, 80);
 	req->ipseckey.rrsig_inception = 1;
 	req->ipseckey.rrsig_expiration = 2;
-	assert_int_equal(oeu_request_encode(req, buf, 4 * OE_TRIGGER_MSG_MAX,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "exceeds"));
-	req->ipseckey.nrecords = 1;
+	len = oeu_request_encode(req, buf, 4 * OE_TRIGGER_MSG_MAX, err,
+	    sizeof(err));
+	assert_true(len > 0 && len <= OE_TRIGGER_MSG_MAX);
+	nrec = req->ipseckey.nrecords;
+	assert_true(nrec >= 1 && nrec < OE_TRIGGER_RECORDS_MAX);
+	root = json_loadb(buf, (size_t)len, 0, NULL);
+	assert_non_null(root);
+	recs = json_object_get(json_object_get(root, "ipseckey"), "records");
+	assert_int_equal(json_array_size(recs), nrec);
+	/* the best ones survived, in order */
+	for (size_t i = 0; i < nrec; i++)
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_array_get(recs, i), "precedence")), 10 * (i + 1));
+	json_decref(root);
+	/* a buffer too small even for one record is refused */
 	assert_int_equal(oeu_request_encode(req, buf, 64, err, sizeof(err)),
 	    -1);
-	assert_true(oeu_request_encode(req, buf, 4 * OE_TRIGGER_MSG_MAX, err,
-	    sizeof(err)) > 0);
 	free(buf);
+	free(req);
+}
+
+static void
+request_skips_repeated_addresses(void **state)
+{
+	static const uint8_t a[] = { 198, 51, 100, 2 };
+	static const uint8_t b[] = { 198, 51, 100, 3 };
+	struct oe_trigger_request *req = new_request(OE_QTYPE_A);
+
+	assert_true(oeu_request_add_addr(req, a, sizeof(a)));
+	assert_true(oeu_request_add_addr(req, b, sizeof(b)));
+	assert_true(oeu_request_add_addr(req, a, sizeof(a)));
+	assert_int_equal(req->naddrs, 2);
 	free(req);
 }
 
@@ -378,7 +412,8 @@ main(void)
 		cmocka_unit_test(request_encodes_null_ipseckey_and_null_gateway),
 		cmocka_unit_test(request_encodes_aaaa_addresses),
 		cmocka_unit_test(request_refuses_no_address_and_bounds_lists),
-		cmocka_unit_test(request_refuses_message_over_buffer_or_16k),
+		cmocka_unit_test(request_keeps_best_precedence_records_that_fit_16k),
+		cmocka_unit_test(request_skips_repeated_addresses),
 		cmocka_unit_test(request_init_rejects_bad_name_qtype_and_cookie),
 		cmocka_unit_test(ipseckey_record_rejects_malformed_and_unusable),
 		cmocka_unit_test(rrsig_times_read_and_bounded),
