@@ -67,7 +67,8 @@ addr_parse_n(struct oe_addr *out, const char *s, size_t len, int family,
 		return -1;
 	}
 	if (len > ADDR_TEXT_MAX) {
-		seterr(err, errlen, "address too long (%zu characters)", len);
+		seterr(err, errlen, "address longer than %d characters",
+		    ADDR_TEXT_MAX);
 		return -1;
 	}
 	memcpy(tmp, s, len);
