@@ -330,6 +330,45 @@ xfrm_flush_owned_leaves_foreign_entries(void **state)
 }
 
 static void
+xfrm_policies_differing_only_by_mark_coexist(void **state)
+{
+	struct kernel *k;
+	struct kernel_policy a, b;
+	struct seen s;
+	int i, marked = 0;
+
+	REQUIRE_NETNS(state);
+	assert_int_equal(kernel_xfrm_open(&k, NULL, NULL), 0);
+	policy(&a, "198.51.100.1", "198.51.100.2", 32, KERNEL_POLICY_DROP, 11);
+	b = a;
+	b.action = KERNEL_POLICY_PASS;
+	b.mark.value = 0x10;
+	b.mark.mask = 0xf0;
+	assert_int_equal(kernel_add_policy(k, &a), 0);
+	assert_int_equal(kernel_add_policy(k, &b), 0);
+	assert_int_not_equal(a.index, b.index);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(kernel_list_owned(k, collect, &s), 0);
+	assert_int_equal(s.npolicy, 2);
+	for (i = 0; i < s.npolicy; i++) {
+		if (s.policy[i].mark.mask == 0xf0) {
+			marked++;
+			assert_int_equal(s.policy[i].mark.value, 0x10);
+			assert_int_equal(s.policy[i].action, KERNEL_POLICY_PASS);
+		}
+	}
+	assert_int_equal(marked, 1);
+	/* deleting by mark removes only the marked one */
+	assert_int_equal(kernel_del_policy(k, &b.sel, b.dir, &b.mark), 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(kernel_list_owned(k, collect, &s), 0);
+	assert_int_equal(s.npolicy, 1);
+	assert_int_equal(s.policy[0].mark.mask, 0);
+	assert_int_equal(kernel_flush_owned(k), 0);
+	kernel_close(k);
+}
+
+static void
 xfrm_alloc_spi_creates_owned_larval_sa(void **state)
 {
 	struct kernel *k;
@@ -500,6 +539,7 @@ main(void)
 		cmocka_unit_test(xfrm_policies_round_trip_through_kernel),
 		cmocka_unit_test(xfrm_add_existing_policy_fails_and_replace_keeps_index),
 		cmocka_unit_test(xfrm_flush_owned_leaves_foreign_entries),
+		cmocka_unit_test(xfrm_policies_differing_only_by_mark_coexist),
 		cmocka_unit_test(xfrm_alloc_spi_creates_owned_larval_sa),
 		cmocka_unit_test(xfrm_trap_policy_delivers_acquire),
 		cmocka_unit_test(xfrm_policy_timeout_delivers_polexpire),

@@ -16,6 +16,7 @@ LIBS="-lmnl -lsystemd"
 for t in test_kernel_none test_xfrm_msg test_xfrm_netns; do
 	gcc $CFLAGS $INC -o "$out/$t" "$here/iked/tests/$t.c" $SRC $LIBS -lcmocka
 done
+gcc -O2 -Wall -Werror -o "$out/xfrm_capture" "$here/test/lab/scratch-kernel/xfrm_capture.c"
 for p in xfrm_uml_check; do
 	[ -f "$here/test/lab/scratch-kernel/$p.c" ] || continue
 	gcc $CFLAGS $INC -o "$out/$p" "$here/test/lab/scratch-kernel/$p.c" $SRC $LIBS
