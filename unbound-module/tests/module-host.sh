@@ -74,6 +74,8 @@ cat > oe.test.zone <<ZONE
 ns	IN A $NS_ADDR
 east	IN A 198.51.100.2
 east	IN IPSECKEY 10 1 2 198.51.100.2 $hostkey
+sig	IN A 198.51.100.15
+sig	IN IPSECKEY 10 1 2 198.51.100.15 $hostkey
 v6	IN AAAA 2001:db8::2
 v6	IN IPSECKEY 10 0 2 . $hostkey
 target	IN A 198.51.100.6
@@ -107,7 +109,10 @@ done
 
 ksk=$(ldns-keygen -a ECDSAP256SHA256 -k oe.test.) || exit 1
 zsk=$(ldns-keygen -a ECDSAP256SHA256 oe.test.) || exit 1
-ldns-signzone -f oe.test.signed oe.test.zone "$zsk" "$ksk" || exit 1
+# Signatures expire in 1000 s: a keyed answer may not be cached longer.
+SIG_EXP=$(( $(date +%s) + 1000 ))
+ldns-signzone -e "$(date -u -d @$SIG_EXP +%Y%m%d%H%M%S)" -f oe.test.signed \
+    oe.test.zone "$zsk" "$ksk" || exit 1
 # Break two signatures: bk's IPSECKEY and ba's A (a valid IPSECKEY then
 # sits next to a bogus address).
 awk -v OFS='\t' '
@@ -202,9 +207,9 @@ CONF
 }
 unbound_conf unbound.conf "$T/oe-module.conf"
 
-start_responder() {	# mode delay_ms
+start_responder() {	# mode delay_ms [sa_lifetime]
 	"$responder" -s "$T/trigger.sock" -o "$T/requests.log" -m "$1" \
-	    -d "$2" -l $SA_LIFE 2>> "$T/responder.err" &
+	    -d "$2" -l "${3:-$SA_LIFE}" 2>> "$T/responder.err" &
 	responder_pid=$!
 	pids+=("$responder_pid")
 	for _ in $(seq 50); do
@@ -274,6 +279,11 @@ if [ "$status" = NOERROR ] && [ "$ms" -ge 380 ] && [ -n "$req" ] &&
 else
 	fail keyed_held_until_up "status=$status ms=$ms request='${req:0:200}'"
 fi
+if [[ "$req" == *"\"rrsig_expiration\":$SIG_EXP,"* ]]; then
+	pass rrsig_window_sent "request carries the IPSECKEY RRSIG expiration $SIG_EXP"
+else
+	fail rrsig_window_sent "want rrsig_expiration $SIG_EXP in '${req:0:400}'"
+fi
 if [ -n "$ttl" ] && [ "$ttl" -le $((SA_LIFE - 2)) ]; then
 	pass ttl_below_sa_lifetime "answer TTL $ttl < SA lifetime $SA_LIFE"
 else
@@ -340,6 +350,17 @@ if [ "$status" = NOERROR ] && [[ "$req" == *'"ipseckey":null'* ]]; then
 	pass insecure_unkeyed "insecure IPSECKEY led to a request without a key"
 else
 	fail insecure_unkeyed "status=$status request='${req:0:200}'"
+fi
+
+# A long-lived SA: the signatures' expiration is what bounds the TTL.
+stop_responder
+start_responder up 0 100000
+q sig.oe.test. A
+left=$((SIG_EXP - $(date +%s)))
+if [ "$status" = NOERROR ] && [ -n "$ttl" ] && [ "$ttl" -le "$left" ] && [ "$ttl" -gt $((left - 60)) ]; then
+	pass ttl_below_rrsig_expiry "TTL $ttl (zone TTL 3600, SA 100000 s) ends with the signatures in $left s"
+else
+	fail ttl_below_rrsig_expiry "status=$status ttl='$ttl' signatures expire in $left s"
 fi
 
 # One answer held for a second; 100 lookups of cached names meanwhile.
