@@ -331,8 +331,8 @@ oe_ipseckey_alg_name(uint8_t alg)
 	}
 }
 
-static bool
-alg_is_known(uint8_t alg)
+bool
+oe_ipseckey_alg_is_known(uint8_t alg)
 {
 	return alg >= OE_IPSECKEY_ALG_DSA && alg <= OE_IPSECKEY_ALG_EDDSA;
 }
@@ -385,12 +385,12 @@ oe_ipseckey_validate(const struct oe_ipseckey *k, char *err, size_t errlen)
 		    k->key_len);
 		return -1;
 	}
-	if (alg_is_known(k->algorithm) && k->key_len == 0) {
+	if (oe_ipseckey_alg_is_known(k->algorithm) && k->key_len == 0) {
 		seterr(err, errlen, "algorithm %u (%s) with an empty key",
 		    k->algorithm, oe_ipseckey_alg_name(k->algorithm));
 		return -1;
 	}
-	if (k->alg_known != alg_is_known(k->algorithm)) {
+	if (k->alg_known != oe_ipseckey_alg_is_known(k->algorithm)) {
 		seterr(err, errlen, "alg_known flag does not match algorithm %u",
 		    k->algorithm);
 		return -1;
@@ -459,7 +459,7 @@ oe_ipseckey_parse_wire(struct oe_ipseckey *out, const uint8_t *rdata,
 	}
 	if (rd_copy(&r, out->key, out->key_len) == -1)
 		goto fail;
-	out->alg_known = alg_is_known(out->algorithm);
+	out->alg_known = oe_ipseckey_alg_is_known(out->algorithm);
 	if (oe_ipseckey_validate(out, err, errlen) == -1)
 		goto fail;
 	return 0;
@@ -678,7 +678,7 @@ oe_ipseckey_from_text(struct oe_ipseckey *out, const char *text, char *err,
 	}
 	out->precedence = num[0];
 	out->algorithm = num[2];
-	out->alg_known = alg_is_known(out->algorithm);
+	out->alg_known = oe_ipseckey_alg_is_known(out->algorithm);
 	if (num[1] > OE_IPSECKEY_GW_NAME) {
 		seterr(err, errlen, "gateway type %u unknown (0..3)", num[1]);
 		goto fail;

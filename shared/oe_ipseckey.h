@@ -129,8 +129,10 @@ int	 oe_ipseckey_gateway_from_text(struct oe_ipseckey *k, uint8_t type,
 /* Checks the key field for k->algorithm (RSA, ECDSA, EdDSA; others fail). */
 int	 oe_ipseckey_key_check(const struct oe_ipseckey *k, char *err,
 	    size_t errlen);
-/* "RSA", "ECDSA", ..., or NULL for an unknown number. */
+/* "none", "RSA", "ECDSA", ..., or NULL for an unknown number. */
 const char *oe_ipseckey_alg_name(uint8_t alg);
+/* True for the key algorithms 1..4 (what alg_known records). */
+bool	 oe_ipseckey_alg_is_known(uint8_t alg);
 
 /* RSA public keys in RFC 3110 form. */
 #define OE_RSA_MIN_BITS		1024

@@ -681,8 +681,7 @@ record_from_json(struct oe_ipseckey *k, json_t *o, size_t idx, char *err,
 	}
 	k->precedence = (uint8_t)prec;
 	k->algorithm = (uint8_t)alg;
-	k->alg_known = oe_ipseckey_alg_name(k->algorithm) != NULL &&
-	    k->algorithm != OE_IPSECKEY_ALG_NONE;
+	k->alg_known = oe_ipseckey_alg_is_known(k->algorithm);
 	if (oe_ipseckey_gateway_from_text(k, (uint8_t)gwtype, gw, e,
 	    sizeof(e)) == -1) {
 		seterr(err, errlen, "%s: gateway: %s", where, e);

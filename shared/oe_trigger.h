@@ -73,7 +73,10 @@ struct oe_trigger_reply {
 /*
  * Encode into buf (no NUL is counted; one is written if room).  Returns
  * the message length, or -1 if the struct is invalid or the message
- * would not fit in buflen or OE_TRIGGER_MSG_MAX.
+ * would not fit in buflen or OE_TRIGGER_MSG_MAX.  The request's name is
+ * taken from name_wire when name_wire_len is not 0 (the module has the
+ * wire form from the query), otherwise from the text in `name`.
+ * `has_cookie` is ignored.
  */
 ssize_t	 oe_trigger_request_encode(const struct oe_trigger_request *req,
 	    char *buf, size_t buflen, char *err, size_t errlen);

@@ -713,6 +713,10 @@ ipseckey_key_check_dispatches_on_algorithm(void **state)
 	assert_int_equal(oe_ipseckey_key_check(&k, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "DSA"));
 	assert_string_equal(oe_ipseckey_alg_name(OE_IPSECKEY_ALG_EDDSA), "EdDSA");
+	assert_true(oe_ipseckey_alg_is_known(OE_IPSECKEY_ALG_DSA));
+	assert_true(oe_ipseckey_alg_is_known(OE_IPSECKEY_ALG_EDDSA));
+	assert_false(oe_ipseckey_alg_is_known(OE_IPSECKEY_ALG_NONE));
+	assert_false(oe_ipseckey_alg_is_known(5));
 }
 
 int
