@@ -1,0 +1,226 @@
+/*
+ * INFORMATIONAL exchanges (RFC 7296 1.4): DELETE of the IKE SA or of
+ * the Child SA, liveness checks (2.4), and the per-SA timer that
+ * drives half-open expiry, liveness and the IKE SA lifetime.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_log.h"
+#include "ikev2.h"
+#include "iked.h"
+#include "ikev2_exchange.h"
+#include "ikev2_sa.h"
+
+#define USEC_PER_SEC		1000000ULL
+#define DEAD_LINGER_SEC		5	/* keep a refused SA to replay our answer */
+
+void
+ikev2_sa_fail(struct ikev2_ike_sa *sa, const char *why)
+{
+	struct iked *d = sa->iked;
+
+	if (sa->state != IKEV2_SA_ESTABLISHED && sa->state != IKEV2_SA_DELETING)
+		d->stats.ike_failed++;
+	ikev2_child_remove(sa);
+	ikev2_sa_destroy(sa, why);
+	iked_state_changed(d);
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+int
+ikev2_info_send_delete(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_payload p;
+	char tag[80];
+
+	if (sa->state != IKEV2_SA_ESTABLISHED)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.type = IKEV2_PL_DELETE;
+	p.u.del.protocol = IKEV2_PROTO_IKE;
+	/* Deleting the IKE SA deletes its Child SAs too (1.4.1). */
+	ikev2_child_remove(sa);
+	if (sa->req.active)
+		ikev2_request_clear(sa);
+	if (ikev2_request_send(sa, IKEV2_EXCH_INFORMATIONAL, &p, 1) < 0)
+		return -1;
+	sa->state = IKEV2_SA_DELETING;
+	oe_info("%s: deleting IKE SA", ikev2_sa_tag(sa, tag, sizeof(tag)));
+	iked_state_changed(sa->iked);
+	return 0;
+}
+
+int
+ikev2_info_send_liveness(struct ikev2_ike_sa *sa)
+{
+	if (sa->state != IKEV2_SA_ESTABLISHED || sa->req.active)
+		return -1;
+	return ikev2_request_send(sa, IKEV2_EXCH_INFORMATIONAL, NULL, 0);
+}
+
+/* ---- receiving -------------------------------------------------------- */
+
+void
+ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
+{
+	const struct ikev2_payload *p;
+	struct ikev2_payload resp;
+	uint32_t spi;
+	uint16_t i;
+	bool delete_ike = false, delete_child = false;
+	struct iked *d = sa->iked;
+	uint8_t b[4];
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	if (sa->state != IKEV2_SA_ESTABLISHED && sa->state != IKEV2_SA_DELETING)
+		return;
+	sa->msgid_in++;
+	for (p = NULL; (p = ikev2_message_find(m, IKEV2_PL_DELETE, p)) != NULL;) {
+		if (p->u.del.protocol == IKEV2_PROTO_IKE) {
+			delete_ike = true;
+			continue;
+		}
+		if (p->u.del.protocol != IKEV2_PROTO_ESP || !sa->child.installed)
+			continue;
+		for (i = 0; i < p->u.del.nspi; i++)
+			if (ikev2_delete_spi(&p->u.del, i, &spi) &&
+			    spi == sa->child.spi_out)
+				delete_child = true;
+	}
+	if (delete_ike) {
+		oe_info("%s: peer deleted the IKE SA", tag);
+		(void)ikev2_response_send(sa, IKEV2_EXCH_INFORMATIONAL,
+		    m->hdr.msgid, NULL, 0);
+		ikev2_child_remove(sa);
+		ikev2_sa_destroy(sa, "peer deleted the IKE SA");
+		iked_state_changed(d);
+		return;
+	}
+	if (delete_child) {
+		/* Answer with our inbound SPI of the same pair (1.4.1). */
+		spi = sa->child.spi_in;
+		memset(&resp, 0, sizeof(resp));
+		resp.type = IKEV2_PL_DELETE;
+		resp.u.del.protocol = IKEV2_PROTO_ESP;
+		resp.u.del.spi_len = 4;
+		resp.u.del.nspi = 1;
+		b[0] = (uint8_t)(spi >> 24);
+		b[1] = (uint8_t)(spi >> 16);
+		b[2] = (uint8_t)(spi >> 8);
+		b[3] = (uint8_t)spi;
+		resp.u.del.spis.ptr = b;
+		resp.u.del.spis.len = 4;
+		(void)ikev2_response_send(sa, IKEV2_EXCH_INFORMATIONAL,
+		    m->hdr.msgid, &resp, 1);
+		oe_info("%s: peer deleted the Child SA", tag);
+		ikev2_child_remove(sa);
+		iked_state_changed(d);
+		return;
+	}
+	/* Liveness check or notifies we do not act on: an empty answer. */
+	(void)ikev2_response_send(sa, IKEV2_EXCH_INFORMATIONAL, m->hdr.msgid,
+	    NULL, 0);
+}
+
+void
+ikev2_info_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
+{
+	struct iked *d = sa->iked;
+
+	(void)m;
+	if (sa->state == IKEV2_SA_DELETING) {
+		ikev2_sa_destroy(sa, "deleted");
+		iked_state_changed(d);
+		return;
+	}
+	/* A liveness answer: last_heard_usec was updated by the receiver. */
+}
+
+/* ---- the per-SA timer ------------------------------------------------- */
+
+static int
+life_fire(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct ikev2_ike_sa *sa = userdata;
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	char tag[80];
+
+	(void)s;
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	switch (sa->state) {
+	case IKEV2_SA_INIT_DONE:
+		oe_info("%s: half-open IKE SA expired", tag);
+		ikev2_sa_fail(sa, "half-open expired");
+		return 0;
+	case IKEV2_SA_DEAD:
+		ikev2_sa_fail(sa, "refused");
+		return 0;
+	case IKEV2_SA_ESTABLISHED:
+		break;
+	default:
+		return 0;
+	}
+	if (sa->lifetime > 0 && usec >= sa->established_usec +
+	    (uint64_t)sa->lifetime * USEC_PER_SEC) {
+		/* Rekeying is not implemented: the SA ends at its lifetime. */
+		oe_info("%s: IKE SA lifetime reached", tag);
+		if (ikev2_info_send_delete(sa) < 0)
+			ikev2_sa_fail(sa, "lifetime reached");
+		return 0;
+	}
+	if (c != NULL && c->dpddelay > 0 && !sa->req.active &&
+	    usec >= sa->last_heard_usec + (uint64_t)c->dpddelay * USEC_PER_SEC)
+		(void)ikev2_info_send_liveness(sa);
+	ikev2_sa_arm_timer(sa);
+	return 0;
+}
+
+void
+ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
+{
+	struct iked *d = sa->iked;
+	const struct conf_conn *c = conf_find_conn(d->conf, sa->conn);
+	uint64_t now = iked_now_usec(d), at;
+
+	switch (sa->state) {
+	case IKEV2_SA_INIT_DONE:
+		at = sa->created_usec + (uint64_t)(c != NULL ?
+		    c->retransmit_timeout : IKEV2_RETRANSMIT_TIMEOUT_S) *
+		    USEC_PER_SEC;
+		break;
+	case IKEV2_SA_DEAD:
+		at = now + DEAD_LINGER_SEC * USEC_PER_SEC;
+		break;
+	case IKEV2_SA_ESTABLISHED:
+		at = sa->lifetime > 0 ? sa->established_usec +
+		    (uint64_t)sa->lifetime * USEC_PER_SEC : UINT64_MAX;
+		if (c != NULL && c->dpddelay > 0) {
+			uint64_t live = (sa->last_heard_usec > now ? now :
+			    sa->last_heard_usec) +
+			    (uint64_t)c->dpddelay * USEC_PER_SEC;
+
+			if (live <= now)
+				live = now + (uint64_t)c->dpddelay * USEC_PER_SEC;
+			if (live < at)
+				at = live;
+		}
+		if (at == UINT64_MAX)
+			return;
+		break;
+	default:
+		return;
+	}
+	if (sa->life_timer == NULL) {
+		if (sd_event_add_time(d->event, &sa->life_timer, CLOCK_MONOTONIC,
+		    at, USEC_PER_SEC / 10, life_fire, sa) < 0)
+			sa->life_timer = NULL;
+		return;
+	}
+	(void)sd_event_source_set_time(sa->life_timer, at);
+	(void)sd_event_source_set_enabled(sa->life_timer, SD_EVENT_ONESHOT);
+}

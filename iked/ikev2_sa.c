@@ -1,0 +1,258 @@
+/*
+ * IKE SA objects and their table (see ikev2_sa.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_log.h"
+#include "iked.h"
+#include "ikev2_sa.h"
+#include "crypto.h"
+#include "crypto_dh.h"
+#include "crypto_sk.h"
+
+struct ikev2_sa_table {
+	struct ikev2_ike_sa	*bucket[IKEV2_SA_TABLE_BUCKETS];
+	struct ikev2_ike_sa	*all;
+	size_t			 count;
+	uint64_t		 serial;
+};
+
+static const char *const state_names[] = {
+	[IKEV2_SA_INIT_SENT] = "INIT_SENT",
+	[IKEV2_SA_INIT_DONE] = "INIT_DONE",
+	[IKEV2_SA_AUTH_SENT] = "AUTH_SENT",
+	[IKEV2_SA_ESTABLISHED] = "ESTABLISHED",
+	[IKEV2_SA_DELETING] = "DELETING",
+	[IKEV2_SA_DEAD] = "DEAD",
+};
+
+const char *
+ikev2_sa_state_name(enum ikev2_sa_state s)
+{
+	if ((size_t)s < sizeof(state_names) / sizeof(state_names[0]))
+		return state_names[s];
+	return "?";
+}
+
+static size_t
+bucket_of(uint64_t spi)
+{
+	/* SPIs are random: their low bits spread well enough. */
+	return (size_t)(spi ^ (spi >> 32)) % IKEV2_SA_TABLE_BUCKETS;
+}
+
+struct ikev2_sa_table *
+ikev2_sa_table_new(void)
+{
+	return calloc(1, sizeof(struct ikev2_sa_table));
+}
+
+uint64_t
+ikev2_sa_local_spi(const struct ikev2_ike_sa *sa)
+{
+	return sa->initiator ? sa->ispi : sa->rspi;
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_find(struct ikev2_sa_table *t, uint64_t spi)
+{
+	struct ikev2_ike_sa *sa;
+
+	if (spi == 0)
+		return NULL;
+	for (sa = t->bucket[bucket_of(spi)]; sa != NULL; sa = sa->next_spi)
+		if (ikev2_sa_local_spi(sa) == spi)
+			return sa;
+	return NULL;
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_find_init(struct ikev2_sa_table *t, const struct oe_addr *peer,
+    uint64_t ispi)
+{
+	struct ikev2_ike_sa *sa;
+
+	for (sa = t->all; sa != NULL; sa = sa->next_all)
+		if (!sa->initiator && sa->ispi == ispi &&
+		    oe_addr_eq(&sa->path.remote, peer))
+			return sa;
+	return NULL;
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_create(struct iked *d, bool initiator, const struct ikev2_path *path)
+{
+	struct ikev2_sa_table *t = d->sas;
+	struct ikev2_ike_sa *sa;
+	uint64_t spi = 0;
+	size_t b;
+	int tries;
+
+	if (t->count >= IKEV2_SA_MAX_TOTAL)
+		return NULL;
+	for (tries = 0; tries < 8; tries++) {
+		if (crypto_random((uint8_t *)&spi, sizeof(spi)) < 0)
+			return NULL;
+		if (spi != 0 && ikev2_sa_find(t, spi) == NULL)
+			break;
+		spi = 0;
+	}
+	if (spi == 0)
+		return NULL;
+	sa = calloc(1, sizeof(*sa));
+	if (sa == NULL)
+		return NULL;
+	sa->iked = d;
+	sa->serial = ++t->serial;
+	sa->initiator = initiator;
+	if (initiator)
+		sa->ispi = spi;
+	else
+		sa->rspi = spi;
+	sa->path = *path;
+	sa->created_usec = iked_now_usec(d);
+	sa->last_heard_usec = sa->created_usec;
+	ikev2_frag_init(&sa->frag);
+	b = bucket_of(spi);
+	sa->next_spi = t->bucket[b];
+	t->bucket[b] = sa;
+	sa->next_all = t->all;
+	t->all = sa;
+	t->count++;
+	return sa;
+}
+
+static void
+table_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
+{
+	struct ikev2_ike_sa **pp;
+
+	for (pp = &t->bucket[bucket_of(ikev2_sa_local_spi(sa))]; *pp != NULL;
+	    pp = &(*pp)->next_spi)
+		if (*pp == sa) {
+			*pp = sa->next_spi;
+			break;
+		}
+	for (pp = &t->all; *pp != NULL; pp = &(*pp)->next_all)
+		if (*pp == sa) {
+			*pp = sa->next_all;
+			t->count--;
+			break;
+		}
+}
+
+static void
+sa_release(struct ikev2_ike_sa *sa)
+{
+	sd_event_source_disable_unref(sa->req.timer);
+	sd_event_source_disable_unref(sa->life_timer);
+	free(sa->req.buf);
+	free(sa->resp.buf);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa->peer_keys);
+	if (sa->dh != NULL)
+		crypto_dh_free(sa->dh);
+	if (sa->sk_out != NULL)
+		crypto_sk_free(sa->sk_out);
+	if (sa->sk_in != NULL)
+		crypto_sk_free(sa->sk_in);
+	if (sa->have_keys)
+		crypto_ike_keys_clear(&sa->keys);
+	ikev2_frag_clear(&sa->frag);
+	/* Nonces feed the key derivation: do not leave them behind. */
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+}
+
+void
+ikev2_sa_complete(struct ikev2_ike_sa *sa, bool ok, const char *error)
+{
+	struct ikev2_initiate_result res;
+	ikev2_initiate_cb cb = sa->done;
+
+	if (cb == NULL)
+		return;
+	sa->done = NULL;
+	memset(&res, 0, sizeof(res));
+	res.ok = ok;
+	res.error = ok ? NULL : (error != NULL ? error : "failed");
+	res.peer = sa->path.remote;
+	if (ok) {
+		res.spi_in = sa->child.spi_in;
+		res.spi_out = sa->child.spi_out;
+		res.lifetime = sa->child.lifetime;
+	}
+	cb(sa->done_arg, &res);
+}
+
+void
+ikev2_sa_destroy(struct ikev2_ike_sa *sa, const char *why)
+{
+	struct iked *d = sa->iked;
+
+	ikev2_sa_complete(sa, false, why);
+	table_unlink(d->sas, sa);
+	sa_release(sa);
+}
+
+void
+ikev2_sa_table_free(struct ikev2_sa_table *t)
+{
+	struct ikev2_ike_sa *sa, *next;
+
+	if (t == NULL)
+		return;
+	for (sa = t->all; sa != NULL; sa = next) {
+		next = sa->next_all;
+		ikev2_sa_complete(sa, false, "daemon stopping");
+		sa_release(sa);
+	}
+	free(t);
+}
+
+size_t
+ikev2_sa_count(const struct ikev2_sa_table *t)
+{
+	return t->count;
+}
+
+size_t
+ikev2_sa_halfopen(const struct ikev2_sa_table *t)
+{
+	const struct ikev2_ike_sa *sa;
+	size_t n = 0;
+
+	for (sa = t->all; sa != NULL; sa = sa->next_all)
+		if (sa->state == IKEV2_SA_INIT_DONE ||
+		    sa->state == IKEV2_SA_INIT_SENT ||
+		    sa->state == IKEV2_SA_AUTH_SENT)
+			n++;
+	return n;
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_first(struct ikev2_sa_table *t)
+{
+	return t->all;
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_next(struct ikev2_ike_sa *sa)
+{
+	return sa->next_all;
+}
+
+const char *
+ikev2_sa_tag(const struct ikev2_ike_sa *sa, char *buf, size_t len)
+{
+	char a[OE_ADDR_STRLEN];
+
+	snprintf(buf, len, "#%llu %s", (unsigned long long)sa->serial,
+	    oe_addr_format(&sa->path.remote, a, sizeof(a)) ? a : "?");
+	return buf;
+}
