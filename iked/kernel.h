@@ -371,7 +371,18 @@ const struct kernel_policy *kernel_none_find_policy(struct kernel *k,
 	    const struct kernel_selector *sel, enum kernel_dir dir,
 	    const struct kernel_mark *mark);
 void	kernel_none_count(struct kernel *k, size_t *nsa, size_t *npolicy);
-/* Account traffic on an SA (for idle detection and lifetime tests). */
+/*
+ * The none backend's clock (epoch seconds; starts at time(NULL)).  SAs
+ * record it as add_time; moving it forward queues soft/hard expire
+ * events for SAs whose seconds (since add), bytes or packets limits are
+ * reached (soft once; hard also removes the SA, as XFRM does).  The
+ * clock cannot go back (-EINVAL).
+ */
+int	kernel_none_set_time(struct kernel *k, uint64_t now);
+/*
+ * Account traffic on an SA at time `now` (sets use_time for idle
+ * detection; reaching a byte/packet limit queues the expire event).
+ */
 int	kernel_none_account(struct kernel *k, const struct kernel_sa_id *id,
 	    uint64_t bytes, uint64_t packets, uint64_t now);
 /*

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/eventfd.h>
@@ -412,6 +413,7 @@ struct none_sa {
 	uint8_t			 enc_key[64];
 	uint8_t			 integ_key[64];
 	bool			 larval;
+	bool			 soft_sent;	/* soft expire already queued */
 	struct kernel_sa_stats	 stats;
 };
 
@@ -439,6 +441,7 @@ struct kernel_none {
 	size_t			 nentries;
 	uint32_t		 next_index;
 	uint32_t		 acquire_seq;
+	uint64_t		 now;		/* simulated clock, epoch seconds */
 	int			 evfd;
 };
 
@@ -622,6 +625,8 @@ none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update)
 	}
 	none_sa_fill(s, sa);
 	memset(&s->stats, 0, sizeof(s->stats));
+	s->stats.add_time = n->now;
+	s->soft_sent = false;
 	none_clear_acquired(n, sa->reqid);
 	return 0;
 }
@@ -779,6 +784,7 @@ kernel_none_open(struct kernel **out, const struct kernel_config *cfg,
 		    __func__);
 		goto out;
 	}
+	n->now = (uint64_t)time(NULL);
 	n->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (n->evfd < 0) {
 		ret = -errno;
@@ -861,7 +867,10 @@ kernel_none_account(struct kernel *k, const struct kernel_sa_id *id,
 	s->stats.bytes += bytes;
 	s->stats.packets += packets;
 	s->stats.use_time = now;
-	return 0;
+	/* byte/packet limits are checked as traffic flows, like the kernel */
+	if (now < n->now)
+		now = n->now;
+	return kernel_none_set_time(k, now);
 }
 
 /* Does address `a` fall inside prefix `p`/`plen`? */
@@ -948,18 +957,13 @@ kernel_none_packet_out(struct kernel *k, const struct kernel_selector *flow)
 	return (int)best->p.action;
 }
 
-int
-kernel_none_inject_expire(struct kernel *k, const struct kernel_sa_id *id,
-    bool hard)
+/* Queues an expire event for `s`; a hard one also removes the SA. */
+static int
+none_expire(struct kernel_none *n, struct none_sa *s, bool hard)
 {
-	struct kernel_none *n = to_none(k);
-	struct none_sa *s;
 	struct none_event *e;
+	struct kernel_sa_id id;
 
-	if (n == NULL)
-		return -EINVAL;
-	if ((s = none_sa_lookup(n, &id->dst, id->spi, &id->mark)) == NULL)
-		return -ESRCH;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
 	e->type = NONE_EV_EXPIRE;
@@ -970,9 +974,76 @@ kernel_none_inject_expire(struct kernel *k, const struct kernel_sa_id *id,
 	e->expire.reqid = s->sa.reqid;
 	e->expire.mark = s->sa.mark;
 	e->expire.stats = s->stats;
+	s->soft_sent = true;
 	/* like XFRM, a hard expire removes the SA */
-	if (hard)
-		(void)none_del_sa(k, id);
+	if (hard) {
+		memset(&id, 0, sizeof(id));
+		id.dst = s->sa.dst;
+		id.spi = s->sa.spi;
+		id.mark = s->sa.mark;
+		(void)none_del_sa(&n->k, &id);
+	}
 	none_queue(n, e);
+	return 0;
+}
+
+int
+kernel_none_inject_expire(struct kernel *k, const struct kernel_sa_id *id,
+    bool hard)
+{
+	struct kernel_none *n = to_none(k);
+	struct none_sa *s;
+
+	if (n == NULL)
+		return -EINVAL;
+	if ((s = none_sa_lookup(n, &id->dst, id->spi, &id->mark)) == NULL)
+		return -ESRCH;
+	return none_expire(n, s, hard);
+}
+
+/* Has a limit (0 = none) been reached? */
+static bool
+reached(uint64_t value, uint64_t limit)
+{
+	return limit != 0 && value >= limit;
+}
+
+static bool
+none_limit_reached(const struct none_sa *s, uint64_t now, bool hard)
+{
+	const struct kernel_lifetime *l = &s->sa.lifetime;
+
+	if (hard)
+		return reached(now - s->stats.add_time, l->hard_seconds) ||
+		    reached(s->stats.bytes, l->hard_bytes) ||
+		    reached(s->stats.packets, l->hard_packets);
+	return reached(now - s->stats.add_time, l->soft_seconds) ||
+	    reached(s->stats.bytes, l->soft_bytes) ||
+	    reached(s->stats.packets, l->soft_packets);
+}
+
+int
+kernel_none_set_time(struct kernel *k, uint64_t now)
+{
+	struct kernel_none *n = to_none(k);
+	struct none_sa *s, *next;
+	int ret;
+
+	if (n == NULL || now < n->now)
+		return -EINVAL;
+	n->now = now;
+	for (s = n->sas; s != NULL; s = next) {
+		next = s->next;	/* a hard expire frees s */
+		if (s->larval)
+			continue;
+		if (none_limit_reached(s, now, true))
+			ret = none_expire(n, s, true);
+		else if (!s->soft_sent && none_limit_reached(s, now, false))
+			ret = none_expire(n, s, false);
+		else
+			ret = 0;
+		if (ret != 0)
+			return ret;
+	}
 	return 0;
 }

@@ -430,6 +430,71 @@ none_hard_expire_removes_sa_and_reports_counters(void **state)
 	assert_int_equal(kernel_get_sa_stats(f->k, &id, &st), -ESRCH);
 }
 
+static void
+none_lifetimes_expire_soft_once_then_hard(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_sa sa;
+	struct kernel_sa_id id;
+	uint64_t t0 = 1800000000;
+
+	assert_int_equal(kernel_none_set_time(f->k, t0), 0);
+	gcm_sa(&sa, "198.51.100.1", "198.51.100.2", 0x7000);
+	sa.lifetime.soft_seconds = 100;
+	sa.lifetime.hard_seconds = 120;
+	sa.lifetime.hard_packets = 1000;
+	assert_int_equal(kernel_add_sa(f->k, &sa), 0);
+	memset(&id, 0, sizeof(id));
+	id.dst = sa.dst;
+	id.spi = sa.spi;
+
+	assert_int_equal(kernel_none_set_time(f->k, t0 + 99), 0);
+	assert_int_equal(kernel_process(f->k), 0);
+	assert_int_equal(f->ev.nexpire, 0);
+	assert_int_equal(kernel_none_set_time(f->k, t0 + 100), 0);
+	assert_int_equal(kernel_none_set_time(f->k, t0 + 101), 0);
+	drain(f->k);
+	assert_int_equal(f->ev.nexpire, 1);	/* soft exactly once */
+	assert_false(f->ev.expire.hard);
+	assert_non_null(kernel_none_find_sa(f->k, &id));
+	assert_int_equal(kernel_none_set_time(f->k, t0 + 120), 0);
+	drain(f->k);
+	assert_int_equal(f->ev.nexpire, 2);
+	assert_true(f->ev.expire.hard);
+	assert_null(kernel_none_find_sa(f->k, &id));
+	/* time does not run backwards */
+	assert_int_equal(kernel_none_set_time(f->k, t0), -EINVAL);
+}
+
+static void
+none_packet_limit_expires_sa_as_traffic_flows(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_sa sa;
+	struct kernel_sa_id id;
+
+	gcm_sa(&sa, "198.51.100.1", "198.51.100.2", 0x7001);
+	sa.lifetime.soft_packets = 10;
+	sa.lifetime.hard_packets = 20;
+	assert_int_equal(kernel_add_sa(f->k, &sa), 0);
+	memset(&id, 0, sizeof(id));
+	id.dst = sa.dst;
+	id.spi = sa.spi;
+	assert_int_equal(kernel_none_account(f->k, &id, 900, 9, 0), 0);
+	assert_int_equal(kernel_process(f->k), 0);
+	assert_int_equal(f->ev.nexpire, 0);
+	assert_int_equal(kernel_none_account(f->k, &id, 100, 1, 0), 0);
+	drain(f->k);
+	assert_int_equal(f->ev.nexpire, 1);
+	assert_false(f->ev.expire.hard);
+	assert_int_equal(f->ev.expire.stats.packets, 10);
+	assert_int_equal(kernel_none_account(f->k, &id, 1000, 10, 0), 0);
+	drain(f->k);
+	assert_int_equal(f->ev.nexpire, 2);
+	assert_true(f->ev.expire.hard);
+	assert_int_equal(kernel_none_account(f->k, &id, 1, 1, 0), -ESRCH);
+}
+
 struct listing {
 	int	nsa;
 	int	npolicy;
@@ -525,6 +590,8 @@ main(void)
 		T(none_trap_raises_one_acquire_until_sa_exists),
 		T(none_packet_uses_lowest_priority_number),
 		T(none_hard_expire_removes_sa_and_reports_counters),
+		T(none_lifetimes_expire_soft_once_then_hard),
+		T(none_packet_limit_expires_sa_as_traffic_flows),
 		T(none_list_owned_skips_foreign_entries_and_flush_removes_ours),
 		cmocka_unit_test(kernel_open_rejects_unknown_backend),
 		cmocka_unit_test(none_inspection_refuses_other_backends_context),
