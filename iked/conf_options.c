@@ -408,6 +408,14 @@ apply_enum(const struct conf_option *opt, int *out, const char *value,
 	return -1;
 }
 
+/* "a,b": no empty items, no leading or trailing comma. */
+static bool
+list_ok(const char *s)
+{
+	return *s != '\0' && *s != ',' && s[strlen(s) - 1] != ',' &&
+	    strstr(s, ",,") == NULL;
+}
+
 static int
 apply_authby(const struct conf_option *opt, int *out, const char *value,
     char *err, size_t errlen)
@@ -415,7 +423,7 @@ apply_authby(const struct conf_option *opt, int *out, const char *value,
 	char buf[256], *tok, *save = NULL;
 	int bit, bits = 0;
 
-	if (strlen(value) >= sizeof(buf) || *value == '\0') {
+	if (strlen(value) >= sizeof(buf) || !list_ok(value)) {
 		snprintf(err, errlen, "bad authby list (expected e.g. rsasig,ecdsa)");
 		return -1;
 	}
@@ -474,8 +482,8 @@ apply_addrlist(struct conf_addrlist *out, const char *value, char *err,
 	char buf[CONF_LISTEN_MAX * 48], *tok, *save = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (strlen(value) >= sizeof(buf)) {
-		snprintf(err, errlen, "address list too long");
+	if (strlen(value) >= sizeof(buf) || !list_ok(value)) {
+		snprintf(err, errlen, "bad address list (expected ADDRESS[,ADDRESS...])");
 		return -1;
 	}
 	strcpy(buf, value);

@@ -207,8 +207,11 @@ on_kv(struct parse_ctx *ctx, struct raw_sec *s, const struct conf_token *tok,
 		    "allowed in conn %%default");
 		return;
 	}
-	if (s->nkv >= CONF_KV_MAX)
+	if (s->nkv >= CONF_KV_MAX) {
+		conf_msg_add(ctx->msgs, CONF_SEV_ERROR, file, line, "too many keys "
+		    "in %s (at most %u)", what, CONF_KV_MAX);
 		return;
+	}
 	if (s->nkv == s->cap) {
 		ncap = s->cap ? s->cap * 2 : 16;
 		if ((n = realloc(s->kv, ncap * sizeof(*n))) == NULL) {
@@ -297,7 +300,8 @@ read_file(const char *path, size_t *len, char *err, size_t errlen)
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: a FIFO named by an include must not hang the load. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}

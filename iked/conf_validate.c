@@ -162,6 +162,12 @@ check_hosts(struct conf_conn *c, const struct conf_origin *origin,
 	if (group && c->right.subnet.addr.family != AF_UNSPEC)
 		key_error(c, origin, msgs, "rightsubnet", "rightsubnet= cannot be "
 		    "combined with a group: the group file lists the destinations");
+	if (c->type == CONF_TYPE_TRANSPORT &&
+	    (c->left.subnet.addr.family != AF_UNSPEC ||
+	    c->right.subnet.addr.family != AF_UNSPEC))
+		key_error(c, origin, msgs, c->left.subnet.addr.family != AF_UNSPEC ?
+		    "leftsubnet" : "rightsubnet", "type=transport protects the hosts "
+		    "themselves: leftsubnet/rightsubnet need type=tunnel");
 	if (lk == CONF_HOST_ADDR && c->left.subnet.addr.family != AF_UNSPEC &&
 	    c->left.subnet.addr.family != c->left.host.addr.family)
 		key_error(c, origin, msgs, "leftsubnet", "leftsubnet= and left= "

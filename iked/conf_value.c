@@ -10,126 +10,60 @@
 #include <string.h>
 
 #include "conf_value.h"
+#include "oe_base64.h"
 
 #define ADDR_TEXT_MAX	64
+
+/*
+ * The shared parser decides; the copy into a zeroed struct keeps the
+ * unused union bytes zero, because conf_diff() compares values bytewise.
+ */
+static void
+addr_normalize(struct oe_addr *out, const struct oe_addr *in)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = in->family;
+	memcpy(&out->u, oe_addr_bytes(in), oe_addr_len(in));
+}
 
 int
 conf_parse_addr(struct oe_addr *out, const char *s, char *err, size_t errlen)
 {
+	struct oe_addr tmp;
+
 	memset(out, 0, sizeof(*out));
-	if (strlen(s) >= ADDR_TEXT_MAX) {
-		snprintf(err, errlen, "address too long");
+	if (oe_addr_parse(&tmp, s, AF_UNSPEC, err, errlen) == -1)
 		return -1;
-	}
-	if (strchr(s, ':') != NULL) {
-		if (inet_pton(AF_INET6, s, &out->u.v6) == 1) {
-			out->family = AF_INET6;
-			return 0;
-		}
-		snprintf(err, errlen, "\"%s\" is not an IPv6 address", s);
-		return -1;
-	}
-	/* inet_pton(AF_INET) already refuses octal-looking and short forms. */
-	if (inet_pton(AF_INET, s, &out->u.v4) == 1) {
-		out->family = AF_INET;
-		return 0;
-	}
-	snprintf(err, errlen, "\"%s\" is not an IPv4 or IPv6 address", s);
-	return -1;
-}
-
-static const uint8_t *
-addr_bytes(const struct oe_addr *a)
-{
-	return a->family == AF_INET ? (const uint8_t *)&a->u.v4 :
-	    (const uint8_t *)&a->u.v6;
-}
-
-static unsigned
-addr_bits(const struct oe_addr *a)
-{
-	return a->family == AF_INET ? 32 : a->family == AF_INET6 ? 128 : 0;
-}
-
-/* True if the first `plen` bits of a and b are equal. */
-static bool
-prefix_equal(const uint8_t *a, const uint8_t *b, unsigned plen)
-{
-	unsigned full = plen / 8, rest = plen % 8;
-	uint8_t mask;
-
-	if (memcmp(a, b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (a[full] & mask) == (b[full] & mask);
+	addr_normalize(out, &tmp);
+	return 0;
 }
 
 int
 conf_parse_cidr(struct oe_cidr *out, const char *s, char *err, size_t errlen)
 {
-	char buf[ADDR_TEXT_MAX];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	uint32_t plen;
-	char lerr[128];
-	unsigned bits;
+	struct oe_cidr tmp;
 
 	memset(out, 0, sizeof(*out));
-	if (alen >= sizeof(buf)) {
-		snprintf(err, errlen, "address too long (expected ADDRESS/PREFIX)");
+	if (oe_cidr_parse(&tmp, s, AF_UNSPEC, 0, err, errlen) == -1) {
+		if (strchr(err, '(') == NULL)
+			(void)conf_strlcat(err, " (expected ADDRESS/PREFIX)", errlen);
 		return -1;
 	}
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (conf_parse_addr(&out->addr, buf, err, errlen) == -1)
-		return -1;
-	bits = addr_bits(&out->addr);
-	if (slash == NULL) {
-		out->plen = (uint8_t)bits;
-		return 0;
-	}
-	if (conf_parse_uint(&plen, slash + 1, 0, bits, lerr, sizeof(lerr)) == -1) {
-		snprintf(err, errlen, "bad prefix length in \"%s\": %s", s, lerr);
-		return -1;
-	}
-	out->plen = (uint8_t)plen;
-	{
-		uint8_t masked[16];
-		unsigned i;
-
-		memcpy(masked, addr_bytes(&out->addr), bits / 8);
-		for (i = plen; i < bits; i++)
-			masked[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
-		if (memcmp(masked, addr_bytes(&out->addr), bits / 8) != 0) {
-			char net[ADDR_TEXT_MAX];
-
-			inet_ntop(out->addr.family, masked, net, sizeof(net));
-			snprintf(err, errlen, "\"%s\" has host bits set below /%u "
-			    "(expected %s/%u)", s, plen, net, plen);
-			return -1;
-		}
-	}
+	addr_normalize(&out->addr, &tmp.addr);
+	out->plen = tmp.plen;
 	return 0;
 }
 
 bool
 conf_cidr_contains(const struct oe_cidr *c, const struct oe_addr *a)
 {
-	if (c->addr.family != a->family || c->addr.family == AF_UNSPEC)
-		return false;
-	return prefix_equal(addr_bytes(&c->addr), addr_bytes(a), c->plen);
+	return oe_cidr_contains_addr(c, a);
 }
 
 int
 conf_cidr_format(const struct oe_cidr *c, char *buf, size_t len)
 {
-	char a[ADDR_TEXT_MAX];
-
-	if (inet_ntop(c->addr.family, addr_bytes(&c->addr), a, sizeof(a)) == NULL)
-		return snprintf(buf, len, "?");
-	return snprintf(buf, len, "%s/%u", a, c->plen);
+	return oe_cidr_format(c, buf, len) ? 0 : -1;
 }
 
 int
@@ -321,50 +255,10 @@ conf_parse_id(struct conf_id *out, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
-}
-
 int
 conf_base64_decode(const char *s, uint8_t *buf, size_t buflen)
 {
-	size_t n = strlen(s), i, out = 0;
-	int v[4], k, pad;
-
-	if (n == 0 || n % 4 != 0)
-		return -1;
-	for (i = 0; i < n; i += 4) {
-		pad = 0;
-		for (k = 0; k < 4; k++) {
-			if (s[i + k] == '=' && i + 4 == n && k >= 2) {
-				pad++;
-				v[k] = 0;
-				continue;
-			}
-			if (pad > 0)
-				return -1;	/* data after padding */
-			v[k] = b64_val(s[i + k]);
-			if (v[k] < 0)
-				return -1;
-		}
-		if (out + 3 - (size_t)pad > buflen)
-			return -1;
-		buf[out++] = (uint8_t)(v[0] << 2 | v[1] >> 4);
-		if (pad < 2)
-			buf[out++] = (uint8_t)((v[1] & 0xf) << 4 | v[2] >> 2);
-		if (pad < 1)
-			buf[out++] = (uint8_t)((v[2] & 0x3) << 6 | v[3]);
-		if ((pad == 2 && (v[1] & 0xf)) || (pad == 1 && (v[2] & 0x3)))
-			return -1;	/* non-canonical trailing bits */
-	}
-	return (int)out;
+	return oe_base64_decode(s, strlen(s), buf, buflen);
 }
 
 static int
@@ -475,7 +369,7 @@ conf_parse_pool(struct conf_pool *out, const char *s, char *err, size_t errlen)
 			return -1;
 		out->lo = c.addr;
 		out->hi = c.addr;
-		bits = addr_bits(&c.addr);
+		bits = oe_addr_maxplen(&c.addr);
 		for (i = c.plen; i < bits; i++) {
 			uint8_t *b = out->hi.family == AF_INET ? (uint8_t *)&out->hi.u.v4 :
 			    (uint8_t *)&out->hi.u.v6;
@@ -494,9 +388,7 @@ conf_parse_pool(struct conf_pool *out, const char *s, char *err, size_t errlen)
 	if (conf_parse_addr(&out->lo, lo, err, errlen) == -1 ||
 	    conf_parse_addr(&out->hi, dash + 1, err, errlen) == -1)
 		return -1;
-	if (out->lo.family != out->hi.family ||
-	    memcmp(addr_bytes(&out->lo), addr_bytes(&out->hi),
-	    addr_bits(&out->lo) / 8) > 0) {
+	if (out->lo.family != out->hi.family || oe_addr_cmp(&out->lo, &out->hi) > 0) {
 		snprintf(err, errlen, "\"%s\" is not a range (expected LOW-HIGH, same "
 		    "family, LOW <= HIGH)", s);
 		return -1;

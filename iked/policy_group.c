@@ -336,7 +336,7 @@ policy_group_load(const char *name, const char *path, struct policy_group **out,
 	int fd, rc = -1;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT) {
 		/* libreswan too treats a missing group as empty. */
 		if ((*out = group_new(name, path)) == NULL)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -244,9 +245,9 @@ bad_cidr_rejected_with_both_lines(void **state)
 	(void)state;
 	load_fails("broken/bad-cidr.conf");
 	expect_error_at("broken/bad-cidr.conf", 3, "bad value for leftsubnet in "
-	    "conn \"net\": bad prefix length");
-	expect_error_at("broken/bad-cidr.conf", 5, "host bits set below /16 "
-	    "(expected 10.2.0.0/16)");
+	    "conn \"net\": prefix length 33 exceeds 32 (expected ADDRESS/PREFIX)");
+	expect_error_at("broken/bad-cidr.conf", 5, "\"10.2.0.1/16\" has host bits "
+	    "set (did you mean 10.2.0.0/16?)");
 	assert_int_equal(msgs.nerrors, 2);
 }
 
@@ -347,7 +348,8 @@ all_errors_of_a_file_are_collected(void **state)
 {
 	(void)state;
 	load_fails("broken/many-errors.conf");
-	expect_error_at("broken/many-errors.conf", 3, "not an IPv4 or IPv6 address");
+	expect_error_at("broken/many-errors.conf", 3, "bad value for left in conn "
+	    "\"a\": \"192.0.2.300\" is not a valid IPv4 address");
 	expect_error_at("broken/many-errors.conf", 5, "keyingtries");
 	expect_error_at("broken/many-errors.conf", 6, "unknown unit \"x\"");
 	expect_error_at("broken/many-errors.conf", 7, "3DES is not allowed");
@@ -629,6 +631,26 @@ include_depth_is_bounded(void **state)
 }
 
 static void
+include_of_fifo_or_directory_fails_without_hanging(void **state)
+{
+	char fifo[128], want[300];
+	struct iked_conf *conf = NULL;
+	const char *path;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/fifo.conf", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	path = write_tmp("inc-fifo.conf", "include fifo.conf\ninclude /tmp\n", 31);
+	conf_msgs_init(&msgs);
+	assert_int_equal(conf_load(path, NULL, &conf, &msgs), -1);
+	snprintf(want, sizeof(want), "%s:1: cannot read", path);
+	assert_non_null(conf_msgs_find(&msgs, want));
+	snprintf(want, sizeof(want), "%s:2: cannot read \"/tmp\": not a regular file",
+	    path);
+	assert_non_null(conf_msgs_find(&msgs, want));
+}
+
+static void
 missing_main_file_is_an_error_not_a_crash(void **state)
 {
 	struct iked_conf *conf = NULL;
@@ -655,7 +677,13 @@ cross_key_errors_cite_the_key_line(void **state)
 	    "    left=192.0.2.1\n"
 	    "    right=192.0.2.9\n"
 	    "    rekeymargin=9h\n"
-	    "    auto=add\n";
+	    "    auto=add\n"
+	    "conn c\n"
+	    "    left=192.0.2.1\n"
+	    "    right=192.0.2.9\n"
+	    "    type=transport\n"
+	    "    rightsubnet=10.0.0.0/8\n"
+	    "    authby=null\n";
 	const char *path = write_tmp("cross.conf", text, sizeof(text) - 1);
 	struct iked_conf *conf = NULL;
 	char want[300];
@@ -669,9 +697,11 @@ cross_key_errors_cite_the_key_line(void **state)
 	snprintf(want, sizeof(want), "%s:11: conn \"b\": rekeymargin (32400s) must "
 	    "be shorter", path);
 	assert_non_null(conf_msgs_find(&msgs, want));
-	if (msgs.nerrors != 2)
+	snprintf(want, sizeof(want), "%s:17: conn \"c\": type=transport protects", path);
+	assert_non_null(conf_msgs_find(&msgs, want));
+	if (msgs.nerrors != 3)
 		dump_msgs();
-	assert_int_equal(msgs.nerrors, 2);
+	assert_int_equal(msgs.nerrors, 3);
 }
 
 int
@@ -706,6 +736,7 @@ main(void)
 		cmocka_unit_test(error_list_is_bounded_but_counts_everything),
 		cmocka_unit_test(nul_bytes_and_overlong_lines_rejected),
 		cmocka_unit_test(include_depth_is_bounded),
+		cmocka_unit_test(include_of_fifo_or_directory_fails_without_hanging),
 		cmocka_unit_test(missing_main_file_is_an_error_not_a_crash),
 		cmocka_unit_test(cross_key_errors_cite_the_key_line),
 	};

@@ -114,7 +114,7 @@ cidr_rejects_host_bits_long_prefix_and_junk(void **state)
 
 	(void)state;
 	assert_int_equal(conf_parse_cidr(&c, "10.0.0.1/8", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "(expected 10.0.0.0/8)"));
+	assert_non_null(strstr(err, "(did you mean 10.0.0.0/8?)"));
 	assert_int_equal(conf_parse_cidr(&c, "10.0.0.0/33", err, sizeof(err)), -1);
 	assert_int_equal(conf_parse_cidr(&c, "::/129", err, sizeof(err)), -1);
 	assert_int_equal(conf_parse_cidr(&c, "10.0.0.0/08", err, sizeof(err)), -1);
@@ -495,6 +495,8 @@ options_apply_refuses_with_reason_and_accepts_aliases(void **state)
 	assert_int_equal(conf_option_apply(o, c, "rsasig,null", err, sizeof(err)), 0);
 	assert_int_equal(c->authby, CONF_AUTHBY_RSASIG | CONF_AUTHBY_NULL);
 	assert_int_equal(conf_option_apply(o, c, "never,null", err, sizeof(err)), -1);
+	assert_int_equal(conf_option_apply(o, c, "rsasig,,null", err, sizeof(err)), -1);
+	assert_int_equal(conf_option_apply(o, c, "rsasig,", err, sizeof(err)), -1);
 	assert_int_equal(conf_option_apply(o, c, "rsasig,secret", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "pre-shared keys are not supported"));
 	o = conf_option_find("leftauth", CONF_SEC_CONN);
@@ -503,6 +505,13 @@ options_apply_refuses_with_reason_and_accepts_aliases(void **state)
 	assert_non_null(o);
 	assert_int_equal(conf_option_apply(o, c, "relative/dir", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "absolute path"));
+	o = conf_option_find("listen", CONF_SEC_SETUP);
+	assert_int_equal(conf_option_apply(o, c, ",127.0.0.1", err, sizeof(err)), -1);
+	assert_int_equal(conf_option_apply(o, c, "127.0.0.1,,::1", err, sizeof(err)), -1);
+	assert_int_equal(conf_option_apply(o, c,
+	    "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,"
+	    "127.0.0.8,127.0.0.9", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too many addresses"));
 	o = conf_option_find("leftcert", CONF_SEC_CONN);
 	{
 		char longv[400];
