@@ -17,13 +17,13 @@
 #include "ikev2_proposal.h"
 #include "ikev2_sa.h"
 #include "crypto.h"
+#include "crypto_auth.h"
 #include "crypto_prf.h"
 #include "kernel.h"
 
 #include <pk11pub.h>
 
 #define AUTH_MAX_PAYLOADS	10
-#define KEY_PAD			"Key Pad for IKEv2"
 
 /* Everything one IKE_AUTH message of ours refers to while it is emitted. */
 struct auth_msg {
@@ -88,59 +88,31 @@ local_id(const struct conf_conn *c, const struct ikev2_path *path,
 	id->data.len = len;
 }
 
-/*
- * The octets an AUTH covers (2.15): the sender's IKE_SA_INIT message,
- * the other side's nonce, prf(SK_p, ID body).  *out is malloc'd.
- */
 int
 ikev2_auth_octets(struct ikev2_ike_sa *sa, bool ours, const uint8_t *id_body,
     size_t id_len, uint8_t **out, size_t *out_len)
 {
 	/* The initiator signs its request, the responder its response. */
 	bool signer_is_initiator = ours ? sa->initiator : !sa->initiator;
-	const uint8_t *msg = signer_is_initiator ? sa->init_req : sa->init_resp;
-	size_t msg_len = signer_is_initiator ? sa->init_req_len :
-	    sa->init_resp_len;
-	const uint8_t *nonce = signer_is_initiator ? sa->nr : sa->ni;
-	size_t nonce_len = signer_is_initiator ? sa->nr_len : sa->ni_len;
-	PK11SymKey *skp = signer_is_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
-	uint8_t *buf;
-	size_t plen = sa->prf->out_len;
 
-	if (msg == NULL)
+	if (sa->init_req == NULL || sa->init_resp == NULL)
 		return -1;
-	buf = malloc(msg_len + nonce_len + plen);
-	if (buf == NULL)
-		return -1;
-	memcpy(buf, msg, msg_len);
-	memcpy(buf + msg_len, nonce, nonce_len);
-	if (crypto_prf_bytes(sa->prf, skp, id_body, id_len,
-	    buf + msg_len + nonce_len, plen) < 0) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	*out_len = msg_len + nonce_len + plen;
-	return 0;
+	return crypto_auth_signed_octets(sa->prf, signer_is_initiator ?
+	    sa->keys.sk_pi : sa->keys.sk_pr,
+	    signer_is_initiator ? sa->init_req : sa->init_resp,
+	    signer_is_initiator ? sa->init_req_len : sa->init_resp_len,
+	    signer_is_initiator ? sa->nr : sa->ni,
+	    signer_is_initiator ? sa->nr_len : sa->ni_len, id_body, id_len,
+	    out, out_len);
 }
 
-/* RFC 7619 3: prf(prf(SK_p, "Key Pad for IKEv2"), octets). */
-static int
-null_mic(struct ikev2_ike_sa *sa, bool ours, const uint8_t *octets, size_t len,
-    uint8_t *out, size_t cap)
+/* SK_pi or SK_pr: the key of whoever computes this NULL-auth MIC. */
+static PK11SymKey *
+null_key(struct ikev2_ike_sa *sa, bool ours)
 {
 	bool signer_is_initiator = ours ? sa->initiator : !sa->initiator;
-	PK11SymKey *skp = signer_is_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
-	PK11SymKey *pad;
-	int r;
 
-	pad = crypto_prf_to_key(sa->prf, skp, (const uint8_t *)KEY_PAD,
-	    strlen(KEY_PAD));
-	if (pad == NULL)
-		return -1;
-	r = crypto_prf_bytes(sa->prf, pad, octets, len, out, cap);
-	PK11_FreeSymKey(pad);
-	return r;
+	return signer_is_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
 }
 
 /* Fill am's AUTH data for our ID body. */
@@ -156,10 +128,9 @@ make_auth(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	if (ikev2_auth_octets(sa, true, id_body, id_len, &octets, &olen) < 0)
 		return -1;
 	if (c->left.auth == CONF_AUTH_NULL) {
-		if (null_mic(sa, true, octets, olen, am->auth,
-		    sizeof(am->auth)) < 0)
+		if (crypto_auth_null_compute(sa->prf, null_key(sa, true), octets,
+		    olen, am->auth, sizeof(am->auth), &am->auth_len) < 0)
 			goto out;
-		am->auth_len = sa->prf->out_len;
 		*method = IKEV2_AUTH_NULL;
 		ret = 0;
 	} else {
@@ -206,7 +177,7 @@ verify_peer(struct ikev2_ike_sa *sa, const struct conf_conn *c,
     const char **why)
 {
 	const struct ikev2_auth *a = &pauth->u.auth;
-	uint8_t *octets = NULL, mic[CRYPTO_PRF_MAX_LEN];
+	uint8_t *octets = NULL;
 	size_t olen = 0;
 	int ret = -1;
 
@@ -226,9 +197,8 @@ verify_peer(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 			    "a signature";
 			goto out;
 		}
-		if (null_mic(sa, false, octets, olen, mic, sizeof(mic)) < 0 ||
-		    a->data.len != sa->prf->out_len ||
-		    NSS_SecureMemcmp(mic, a->data.ptr, a->data.len) != 0) {
+		if (crypto_auth_null_verify(sa->prf, null_key(sa, false), octets,
+		    olen, a->data.ptr, a->data.len) < 0) {
 			*why = "NULL authentication MIC mismatch";
 			goto out;
 		}
@@ -247,7 +217,6 @@ verify_peer(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 		sa->peer_id.data.ptr = sa->peer_id_data;
 	}
 out:
-	explicit_bzero(mic, sizeof(mic));
 	free(octets);
 	return ret;
 }

@@ -211,6 +211,27 @@ if [ -x "$ipseckey" ]; then
 			fail rsa_signature_handshake "not established with signatures ($(grep -h -m2 -i 'auth' "$work/a.log" "$work/b.log" | tr '\n' ' '))"
 		fi
 		stop_all
+		# b expects a key that is not a's: a's signature must not pass.
+		mkdir -p "$work/c-nss"
+		"$ipseckey" init --nssdb "sql:$work/c-nss" > /dev/null 2>&1 &&
+		    "$ipseckey" newkey --rsa 2048 --nssdb "sql:$work/c-nss" > /dev/null 2>&1 &&
+		    "$ipseckey" show --libreswan --nssdb "sql:$work/c-nss" > "$work/c.key" 2>/dev/null
+		kc=$(keyof c)
+		timeout=3s
+		conf a 127.0.0.1 127.0.0.2 start rsasig "leftrsasigkey=$ka" "rightrsasigkey=$kb"
+		conf b 127.0.0.2 127.0.0.1 add rsasig "leftrsasigkey=$kb" "rightrsasigkey=$kc"
+		timeout=20s
+		start b "sql:$work/b-nss"
+		sleep 0.3
+		start a "sql:$work/a-nss"
+		if [ -n "$kc" ] && wait_for a '.counters.ike_failed >= 1 and (.ike_sas | length == 0)' 8 &&
+		    grep -q 'signature does not verify' "$work/b.log" &&
+		    ! jq -e '.ike_sas[]? | select(.state == "ESTABLISHED")' "$work/b.json" > /dev/null; then
+			pass rsa_wrong_key_refused "a signature by a key other than rightrsasigkey= is refused"
+		else
+			fail rsa_wrong_key_refused "wrong key not refused ($(grep -h -m2 -i 'auth' "$work/b.log" | tr '\n' ' '))"
+		fi
+		stop_all
 	else
 		fail rsa_signature_handshake "could not make keys with oe-ipseckey"
 	fi
