@@ -703,7 +703,14 @@ operate(struct module_qstate *qstate, enum module_ev event, int id,
 		handle_new(oe, qstate, id);
 		return;
 	}
-	if (qs == NULL || event == module_event_error) {
+	if (qs == NULL) {
+		/* a state started below us (the iterator's priming and
+		 * target queries) passes back up through here: not ours */
+		qstate->ext_state[id] = event == module_event_error ?
+		    module_error : module_finished;
+		return;
+	}
+	if (event == module_event_error) {
 		qstate->ext_state[id] = module_error;
 		return;
 	}

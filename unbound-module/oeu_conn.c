@@ -171,7 +171,7 @@ conn_open(struct oeu_worker *w)
 		conn_fail(w);
 		return false;
 	}
-	/* Unix stream connects complete at once or fail at once */
+	/* a Unix-domain connect completes or fails at once */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		int err = errno;
 		close(fd);

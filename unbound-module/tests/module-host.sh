@@ -244,15 +244,36 @@ requests_for() {	# number of requests naming $1
 touch requests.log
 nsd -d -c nsd.conf > nsd.out 2>&1 &
 pids+=($!)
+# NSD first, so that unbound's first queries find it answering.
+for _ in $(seq 100); do
+	dig @$NS_ADDR -p $NS_PORT +tries=1 +time=1 +norec ns.oe.test A 2>/dev/null |
+	    grep -q 'status: NOERROR' && break
+	sleep 0.1
+done
+if ! dig @$NS_ADDR -p $NS_PORT +tries=1 +time=1 +norec ns.oe.test A 2>/dev/null |
+    grep -q 'status: NOERROR'; then
+	echo "FAIL setup: nsd does not answer on $NS_ADDR@$NS_PORT: $(tail -n 1 nsd.log 2>/dev/null)"
+	failures=1
+	exit 1
+fi
 start_responder up 400 || { echo "FAIL setup: responder did not start"; exit 1; }
 OE_UNBOUND_MODULE_CONF="$T/oe-module.conf" "$unbound" -d -c unbound.conf \
     > unbound.log 2>&1 &
 unbound_pid=$!
 pids+=("$unbound_pid")
 for _ in $(seq 100); do
-	dig @$UB_ADDR -p $UB_PORT +tries=1 +time=1 ns.oe.test A >/dev/null 2>&1 && break
+	grep -q 'start of service' unbound.log && break
 	sleep 0.1
 done
+
+# The very first query of a fresh unbound primes the root (a state that
+# starts below the module and passes back up through it).
+q nokey.oe.test. A
+if [ "$status" = NOERROR ]; then
+	pass first_query "the first query after start (root priming) answered"
+else
+	fail first_query "status=$status"
+fi
 
 # ---------------------------------------------------------------- checks
 if grep -q 'oe-unbound: loaded' unbound.log && kill -0 "$unbound_pid" 2>/dev/null; then
@@ -445,6 +466,21 @@ if [ "$status" = NOERROR ] && [ "$ms" -lt 380 ] && [ -n "$ttl" ] &&
 	pass daemon_absent_immediate "answered in $ms ms with the daemon absent; logged"
 else
 	fail daemon_absent_immediate "status=$status ms=$ms ttl='$ttl'"
+fi
+
+# Reload: deinit and init again, with queries answered afterwards.
+kill -HUP "$unbound_pid" 2>/dev/null
+for _ in $(seq 50); do
+	[ "$(grep -c 'oe-unbound: loaded' unbound.log)" -ge 2 ] && break
+	sleep 0.1
+done
+sleep 0.3
+q nokey.oe.test. A
+if [ "$(grep -c 'oe-unbound: loaded' unbound.log)" -ge 2 ] && [ "$status" = NOERROR ] &&
+    grep -q 'oe-unbound\[0\]: [0-9]* requests' unbound.log; then
+	pass reload "SIGHUP: counters logged at deinit, module loaded again, answers flow"
+else
+	fail reload "loaded $(grep -c 'oe-unbound: loaded' unbound.log) times, status=$status"
 fi
 
 if kill -0 "$unbound_pid" 2>/dev/null; then
