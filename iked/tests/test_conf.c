@@ -650,6 +650,76 @@ include_of_fifo_or_directory_fails_without_hanging(void **state)
 	assert_non_null(conf_msgs_find(&msgs, want));
 }
 
+/* Deterministic pseudo-random numbers (no libc rand state). */
+static uint32_t
+lcg(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+static size_t
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	return n;
+}
+
+static void
+mutated_configs_never_crash_and_every_error_names_the_file(void **state)
+{
+	static const char *const seeds[] = {
+		"slides/private.conf", "slides/le-client.conf", "slides/le-server.conf",
+		"good/iked.d/20-private.conf", "broken/many-errors.conf",
+	};
+	static const char alphabet[] = "=#\"\n \t%/,.:-+;@0aZ\x01\xff";
+	char orig[4096], buf[4200];
+	struct iked_conf *conf;
+	const char *path = NULL;
+	uint32_t seed = 42;
+	size_t n, len, i, k, pos;
+	int rc, round;
+
+	(void)state;
+	for (round = 0; round < 2000; round++) {
+		n = slurp(data(seeds[round % 5]), orig, sizeof(orig));
+		memcpy(buf, orig, n);
+		len = n;
+		for (k = 1 + lcg(&seed) % 4; k > 0 && len > 0; k--) {
+			pos = lcg(&seed) % len;
+			switch (lcg(&seed) % 3) {
+			case 0:		/* replace */
+				buf[pos] = alphabet[lcg(&seed) % (sizeof(alphabet) - 1)];
+				break;
+			case 1:		/* delete */
+				memmove(buf + pos, buf + pos + 1, len - pos - 1);
+				len--;
+				break;
+			default:	/* insert */
+				if (len + 1 >= sizeof(buf))
+					break;
+				memmove(buf + pos + 1, buf + pos, len - pos);
+				buf[pos] = alphabet[lcg(&seed) % (sizeof(alphabet) - 1)];
+				len++;
+			}
+		}
+		path = write_tmp("mutant.conf", buf, len);
+		conf = NULL;
+		conf_msgs_init(&msgs);
+		rc = conf_load(path, NULL, &conf, &msgs);
+		assert_true((rc == 0) == (msgs.nerrors == 0));
+		assert_true((rc == 0) == (conf != NULL));
+		for (i = 0; i < msgs.n; i++)
+			assert_int_equal(strncmp(msgs.msg[i].text, path, strlen(path)), 0);
+		conf_free(conf);
+	}
+}
+
 static void
 missing_main_file_is_an_error_not_a_crash(void **state)
 {
@@ -737,6 +807,7 @@ main(void)
 		cmocka_unit_test(nul_bytes_and_overlong_lines_rejected),
 		cmocka_unit_test(include_depth_is_bounded),
 		cmocka_unit_test(include_of_fifo_or_directory_fails_without_hanging),
+		cmocka_unit_test(mutated_configs_never_crash_and_every_error_names_the_file),
 		cmocka_unit_test(missing_main_file_is_an_error_not_a_crash),
 		cmocka_unit_test(cross_key_errors_cite_the_key_line),
 	};

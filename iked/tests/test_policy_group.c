@@ -348,6 +348,39 @@ equal_entries_in_two_groups_warn_about_the_tie(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void
+mutated_group_text_never_crashes(void **state)
+{
+	static const char orig[] = "10.0.0.0/8\n2001:db8::/32 tcp 0 443\n"
+	    "# c\n192.168.0.0/16 udp 53 53\n";
+	static const char alphabet[] = "/:.# \t\n0123456789abcdef\x00\xff";
+	char buf[128];
+	struct policy_group *g;
+	uint32_t s = 7;
+	size_t len, k, pos;
+	int round, rc;
+
+	(void)state;
+	for (round = 0; round < 5000; round++) {
+		memcpy(buf, orig, sizeof(orig) - 1);
+		len = sizeof(orig) - 1;
+		for (k = 0; k < 3; k++) {
+			s = s * 1103515245u + 12345u;
+			pos = (s >> 8) % len;
+			s = s * 1103515245u + 12345u;
+			buf[pos] = alphabet[(s >> 8) % (sizeof(alphabet) - 1)];
+		}
+		g = NULL;
+		conf_msgs_init(&msgs);
+		rc = policy_group_parse("m", "mem", buf, len, &g, &msgs);
+		assert_true((rc == 0) == (msgs.nerrors == 0));
+		assert_true((rc == 0) == (g != NULL));
+		if (g)
+			assert_true(g->n <= 4);
+		policy_group_free(g);
+	}
+}
+
 int
 main(void)
 {
@@ -365,6 +398,7 @@ main(void)
 		cmocka_unit_test(priorities_order_like_lookup_lower_wins),
 		cmocka_unit_test(priority_key_overrides_computed_priority),
 		cmocka_unit_test(equal_entries_in_two_groups_warn_about_the_tie),
+		cmocka_unit_test(mutated_group_text_never_crashes),
 	};
 
 	snprintf(data_dir, sizeof(data_dir), "%s", env && *env ? env : TEST_DATA);
