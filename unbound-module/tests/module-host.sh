@@ -8,7 +8,9 @@
 # usage: module-host.sh [--build DIR]
 #   DIR: the project's build directory (default .build/h-module)
 # environment: OE_MODULE (oe-unbound.so), OE_LAB_UNBOUND (unbound binary),
-#   OE_RESPONDER (oe-test-responder)
+#   OE_RESPONDER (oe-test-responder), OE_MINIEVENT_UNBOUND (optional: an
+#   unbound built --with-dynlibmodule but without libevent, to check that
+#   the module refuses to load there)
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,7 +54,21 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		wait "$p" 2>/dev/null
 	done
-	if [ "$failures" -eq 0 ] && [ -z "${OE_KEEP:-}" ]; then
+	if # An unbound on mini_event: the module must refuse to load, saying why.
+if [ -n "${OE_MINIEVENT_UNBOUND:-}" ]; then
+	unbound_conf mini.conf "$T/oe-module.conf"
+	sed -i "s/port: $UB_PORT/port: $((UB_PORT + 2))/" mini.conf
+	OE_UNBOUND_MODULE_CONF="$T/oe-module.conf" timeout 10 \
+	    "$OE_MINIEVENT_UNBOUND" -d -c mini.conf > mini.log 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'oe-unbound: this unbound uses the event backend "mini-event' mini.log; then
+		pass minievent_refused "module refused to load in a mini_event unbound"
+	else
+		fail minievent_refused "rc=$rc log: $(tail -n 2 mini.log | tr '\n' ' ')"
+	fi
+fi
+
+[ "$failures" -eq 0 ] && [ -z "${OE_KEEP:-}" ]; then
 		rm -rf "$T"
 	else
 		echo "# logs kept in $T" >&2
@@ -499,6 +515,20 @@ if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "bad-module.conf:2: unknown setti
 	pass bad_settings_stop_start "unbound refused to start: $(grep -o 'bad-module.conf:2: [^"]*"[^"]*"' bad.log | head -n 1)"
 else
 	fail bad_settings_stop_start "rc=$rc log: $(tail -n 2 bad.log | tr '\n' ' ')"
+fi
+
+# An unbound on mini_event: the module must refuse to load, saying why.
+if [ -n "${OE_MINIEVENT_UNBOUND:-}" ]; then
+	unbound_conf mini.conf "$T/oe-module.conf"
+	sed -i "s/port: $UB_PORT/port: $((UB_PORT + 2))/" mini.conf
+	OE_UNBOUND_MODULE_CONF="$T/oe-module.conf" timeout 10 \
+	    "$OE_MINIEVENT_UNBOUND" -d -c mini.conf > mini.log 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'oe-unbound: this unbound uses the event backend "mini-event' mini.log; then
+		pass minievent_refused "module refused to load in a mini_event unbound"
+	else
+		fail minievent_refused "rc=$rc log: $(tail -n 2 mini.log | tr '\n' ' ')"
+	fi
 fi
 
 [ "$failures" -eq 0 ]
