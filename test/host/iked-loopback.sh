@@ -48,6 +48,7 @@ fail() { echo "FAIL $1: $2"; failed=1; }
 # conf NAME ME PEER AUTO AUTHBY [extra conn lines...]
 # ($timeout is the conn's retransmit-timeout)
 timeout=20s
+setup_extra=()
 conf() {
 	local name=$1 me=$2 peer=$3 auto=$4 authby=$5
 	shift 5
@@ -59,6 +60,7 @@ conf() {
 		echo "	nat-ikeport=$natport"
 		echo "	protostack=none"
 		echo "	policies-dir=$work/$name-pol"
+		for l in "${setup_extra[@]}"; do echo "	$l"; done
 		echo
 		echo "conn peer"
 		echo "	left=$me"
@@ -169,7 +171,25 @@ else
 fi
 stop_all
 
-# ---- 4: a peer demanding a signature refuses NULL auth ---------------------
+# ---- 4: cookies and a KE group the responder does not take ---------------
+# b demands a COOKIE for every IKE_SA_INIT and only takes ECP256; a
+# offers Curve25519 first, so it must retry twice before it gets in.
+setup_extra=("ddos-ike-threshold=0")
+conf b 127.0.0.2 127.0.0.1 add null "leftid=%null" "rightid=%null" "ike=aes_gcm256-sha2_256-dh19"
+setup_extra=()
+conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null" "ike=aes_gcm256-sha2_256-dh31+dh19"
+start b none
+sleep 0.3
+start a none
+if wait_for a "$established" 10 && wait_for b "$established" 5 &&
+    jq -e '.ike_sas[0].dh == "ECP256" and .counters.cookies_sent >= 1 and .counters.invalid_ke_sent >= 1' "$work/b.json" > /dev/null; then
+	pass cookie_and_invalid_ke_retry "initiator returned the COOKIE and switched to the group named by INVALID_KE_PAYLOAD"
+else
+	fail cookie_and_invalid_ke_retry "b: $(jq -c '{c: .counters, s: [.ike_sas[]? | {state, dh}]}' "$work/b.json" 2>/dev/null)"
+fi
+stop_all
+
+# ---- 5: a peer demanding a signature refuses NULL auth ---------------------
 timeout=3s
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null"
 conf b 127.0.0.2 127.0.0.1 add rsasig
@@ -185,7 +205,7 @@ else
 fi
 stop_all
 
-# ---- 5: RSA signatures with raw public keys from oe-ipseckey ---------------
+# ---- 6: RSA signatures with raw public keys from oe-ipseckey ---------------
 if [ -x "$ipseckey" ]; then
 	ok=1
 	for n in a b; do
