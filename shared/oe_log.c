@@ -93,6 +93,18 @@ log_emit(int priority, const char *const *fields, const char *msg)
 	fputc('\n', stderr);
 }
 
+/*
+ * Messages quote what peers send (names, error texts): a newline or an
+ * escape sequence in them must not forge a log line or a terminal.
+ */
+static void
+sanitize(char *msg)
+{
+	for (; *msg != '\0'; msg++)
+		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+			*msg = ' ';
+}
+
 void
 oe_vlog(int priority, const char *fmt, va_list ap)
 {
@@ -102,6 +114,7 @@ oe_vlog(int priority, const char *fmt, va_list ap)
 	if (priority > log_conf.max_priority)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sanitize(msg);
 	log_emit(priority, NULL, msg);
 	errno = saved;
 }
@@ -128,6 +141,7 @@ oe_log_fields(int priority, const char *const *fields, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	sanitize(msg);
 	log_emit(priority, fields, msg);
 	errno = saved;
 }

@@ -62,6 +62,21 @@ setup_stderr_logging(void **state)
 }
 
 static void
+log_neutralises_control_characters_from_peers(void **state)
+{
+	struct capture c;
+	char *out;
+
+	(void)state;
+	capture_begin(&c);
+	oe_notice("bad name %s", "evil.\noe-iked[error]: forged\x1b[2J");
+	out = capture_end(&c);
+	assert_string_equal(out,
+	    "oe-test[notice]: bad name evil. oe-iked[error]: forged [2J\n");
+	free(out);
+}
+
+static void
 log_writes_ident_priority_and_message(void **state)
 {
 	struct capture c;
@@ -148,6 +163,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(log_writes_ident_priority_and_message),
+		cmocka_unit_test(log_neutralises_control_characters_from_peers),
 		cmocka_unit_test(log_appends_fields_as_key_value),
 		cmocka_unit_test(log_drops_lines_above_max_priority),
 		cmocka_unit_test(log_preserves_errno),

@@ -10,7 +10,9 @@ lab_host west
 lab_link west w0 "$RES/24" auth a0 "$AUTH/24"
 lab_zone_records oe.test <<REC
 east 300 IN A $EAST
-nokey 300 IN A 198.51.100.3
+REC
+lab_zone_records broken.test <<REC
+east 300 IN A $EAST
 REC
 lab_dns_world auth "$AUTH"
 lab_resolver_start west "$RES" "$AUTH" "$LAB_ANCHOR" "$module"
