@@ -34,6 +34,7 @@
 
 struct oeu_env {
 	struct oeu_conf		 conf;
+	struct oeu_shared	 shared;
 	struct oeu_worker	**workers;	/* one slot per thread */
 	int			 n_workers;
 };
@@ -85,8 +86,8 @@ worker_get(struct oeu_env *oe, struct module_env *env, int id)
 		return NULL;
 	/* only thread t touches slot t: no lock needed */
 	if (oe->workers[t] == NULL)
-		oe->workers[t] = oeu_worker_new(&oe->conf, env, id, t,
-		    oeu_resume);
+		oe->workers[t] = oeu_worker_new(&oe->conf, &oe->shared, env,
+		    id, t, oeu_resume);
 	return oe->workers[t];
 }
 
@@ -148,6 +149,7 @@ init(struct module_env *env, int id)
 		return 0;
 	}
 	oeu_conf_defaults(&oe->conf);
+	atomic_init(&oe->shared.stalled, false);
 	path = getenv(OEU_CONF_ENV);
 	from_env = path != NULL && path[0] != '\0';
 	if (!from_env)

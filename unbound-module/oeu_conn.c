@@ -38,6 +38,7 @@ struct oeu_own_addr {
 
 struct oeu_worker {
 	const struct oeu_conf	*conf;		/* owned by the module env */
+	struct oeu_shared	*shared;	/* owned by the module env */
 	struct module_env	*env;		/* the worker's env */
 	int			 id;		/* module id */
 	int			 thread;
@@ -46,7 +47,6 @@ struct oeu_worker {
 	struct ub_event		*rev;		/* owned; only while holding */
 	time_t			 retry_at;	/* no connect before this */
 	time_t			 backoff;
-	bool			 stalled;
 	bool			 in_read;	/* inside the read callback */
 	uint64_t		 next_cookie;
 	struct oeu_pending	*pending;	/* list head, owned */
@@ -97,14 +97,15 @@ oeu_worker_stats(struct oeu_worker *w)
 }
 
 struct oeu_worker *
-oeu_worker_new(const struct oeu_conf *conf, struct module_env *env, int id,
-    int thread, oeu_resume_fn resume)
+oeu_worker_new(const struct oeu_conf *conf, struct oeu_shared *shared,
+    struct module_env *env, int id, int thread, oeu_resume_fn resume)
 {
 	struct oeu_worker *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return NULL;
 	w->conf = conf;
+	w->shared = shared;
 	w->env = env;
 	w->id = id;
 	w->thread = thread;
@@ -129,7 +130,7 @@ oeu_worker_cookie(struct oeu_worker *w)
 bool
 oeu_worker_may_hold(const struct oeu_worker *w)
 {
-	return !w->stalled;
+	return !atomic_load(&w->shared->stalled);
 }
 
 static void
@@ -185,7 +186,6 @@ conn_open(struct oeu_worker *w)
 	}
 	w->fd = fd;
 	w->backoff = 0;
-	w->stalled = false;
 	verbose(VERB_OPS, "oe-unbound[%d]: connected to %s", w->thread,
 	    w->conf->socket_path);
 	return true;
@@ -260,7 +260,7 @@ handle_reply(struct oeu_worker *w, const char *msg, size_t len)
 			    w->thread, w->conf->socket_path, err);
 		return;
 	}
-	w->stalled = false;
+	atomic_store(&w->shared->stalled, false);
 	w->st.replies[rep.status]++;
 	p = pending_find(w, rep.cookie);
 	if (p == NULL) {
@@ -353,7 +353,7 @@ timer_cb(int fd, short bits, void *arg)
 	}
 	w->st.timeouts++;
 	/* costs the deadline once: no more holding until a reply comes */
-	w->stalled = true;
+	atomic_store(&w->shared->stalled, true);
 	if (oeu_log_allowed(w, OEU_RL_TIMEOUT))
 		log_warn("oe-unbound[%d]: no reply from %s within %u ms; not "
 		    "holding answers until it replies", w->thread,

@@ -5,7 +5,8 @@
  * timers, counters and log rate limits.
  *
  * One struct oeu_worker per Unbound worker thread, touched only by that
- * thread, so nothing here needs a lock.  Events are raw ub_events on the
+ * thread, so it needs no lock; the only state the threads share is the
+ * atomic flag in struct oeu_shared.  Events are raw ub_events on the
  * worker's libevent base (comm_timer/comm_point would trip Unbound's
  * function-pointer whitelist).  No event outlives the last held query:
  * Unbound deletes a worker's mesh (clearing every held query) before its
@@ -14,6 +15,7 @@
 #ifndef OEU_CONN_H
 #define OEU_CONN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +25,15 @@
 
 struct oeu_worker;
 struct oeu_pending;
+
+/*
+ * The one piece of state all worker threads share: whether the daemon
+ * let a deadline pass without replying since.  Atomic, so no lock; a
+ * silent daemon then costs the deadline once, not once per thread.
+ */
+struct oeu_shared {
+	atomic_bool	 stalled;
+};
 
 /*
  * Called when a held query may go on.  `reply` is NULL when the deadline
@@ -63,7 +74,8 @@ enum oeu_rl_reason {
 
 /* Allocated by the module for its worker thread; freed by oeu_worker_free. */
 struct oeu_worker *oeu_worker_new(const struct oeu_conf *conf,
-    struct module_env *env, int id, int thread, oeu_resume_fn resume);
+    struct oeu_shared *shared, struct module_env *env, int id, int thread,
+    oeu_resume_fn resume);
 void oeu_worker_free(struct oeu_worker *w);
 
 /* A fresh cookie (never 0, below 2^63). */

@@ -10,7 +10,8 @@
 # environment: OE_MODULE (oe-unbound.so), OE_LAB_UNBOUND (unbound binary),
 #   OE_RESPONDER (oe-test-responder), OE_MINIEVENT_UNBOUND (optional: an
 #   unbound built --with-dynlibmodule but without libevent, to check that
-#   the module refuses to load there)
+#   the module refuses to load there), OE_MODULE_TEST_THREADS (unbound
+#   worker threads, default 1)
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -205,7 +206,7 @@ server:
 	use-syslog: no
 	verbosity: 1
 	val-log-level: 2
-	num-threads: 1
+	num-threads: ${OE_MODULE_TEST_THREADS:-1}
 	do-not-query-localhost: no
 	qname-minimisation: no
 	prefetch: no
