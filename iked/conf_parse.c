@@ -29,6 +29,7 @@
 #define CONF_FILES_MAX		256
 #define CONF_INCLUDE_DEPTH	8
 #define CONF_ALSO_DEPTH		16
+#define CONF_ALSO_MAX		32	/* also= lines per conn */
 #define CONF_KV_MAX		(1u << 16)	/* per section */
 
 enum sec_kind { SEC_SETUP, SEC_DEFAULT, SEC_CONN };
@@ -123,6 +124,16 @@ sec_get(const struct raw_sec *s, const struct conf_option *opt)
 	return NULL;
 }
 
+static size_t
+count_also(const struct raw_sec *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nkv; i++)
+		n += s->kv[i].opt->type == CONF_V_ALSO;
+	return n;
+}
+
 /* Section header line: returns the section index to fill, or -1 (skip). */
 static int
 on_section(struct parse_ctx *ctx, const struct conf_token *tok,
@@ -205,6 +216,11 @@ on_kv(struct parse_ctx *ctx, struct raw_sec *s, const struct conf_token *tok,
 	if (opt->type == CONF_V_ALSO && s->kind != SEC_CONN) {
 		conf_msg_add(ctx->msgs, CONF_SEV_ERROR, file, line, "also= is not "
 		    "allowed in conn %%default");
+		return;
+	}
+	if (opt->type == CONF_V_ALSO && count_also(s) >= CONF_ALSO_MAX) {
+		conf_msg_add(ctx->msgs, CONF_SEV_ERROR, file, line, "too many also= "
+		    "in %s (at most %d)", what, CONF_ALSO_MAX);
 		return;
 	}
 	if (s->nkv >= CONF_KV_MAX) {
@@ -444,6 +460,12 @@ struct resolve {
 	struct conf_conn	*conn;
 	struct conf_origin	*origin;	/* conf_noptions */
 	bool			*set;		/* conf_noptions */
+	/*
+	 * Sections already applied to this conn: applying one again cannot
+	 * change anything (the first value wins), and skipping it keeps a
+	 * diamond of also= conns linear instead of exponential.
+	 */
+	bool			*applied;	/* ctx->nsecs */
 	int			 path[CONF_ALSO_DEPTH];
 	size_t			 depth;
 };
@@ -480,6 +502,7 @@ resolve_conn(struct resolve *r, int idx)
 	int target;
 
 	r->path[r->depth++] = idx;
+	r->applied[idx] = true;
 	apply_section(r, s);
 	for (i = 0; i < s->nkv; i++) {
 		const struct raw_kv *kv = &s->kv[i];
@@ -506,6 +529,8 @@ resolve_conn(struct resolve *r, int idx)
 			    "also= loop: %s%s", chain, kv->value);
 			continue;
 		}
+		if (r->applied[target])
+			continue;
 		if (r->depth >= CONF_ALSO_DEPTH) {
 			conf_msg_add(r->ctx->msgs, CONF_SEV_ERROR, kv->file, kv->line,
 			    "also= nested deeper than %d conns", CONF_ALSO_DEPTH);
@@ -592,11 +617,12 @@ build_conns(struct parse_ctx *ctx, struct iked_conf *conf,
 	r.ctx = ctx;
 	r.origin = calloc(conf_noptions, sizeof(*r.origin));
 	r.set = calloc(conf_noptions, sizeof(*r.set));
+	r.applied = calloc(ctx->nsecs ? ctx->nsecs : 1, sizeof(*r.applied));
 	defaults = calloc(1, sizeof(*defaults));
 	for (i = 0; i < ctx->nsecs; i++)
 		n += ctx->secs[i].kind == SEC_CONN;
 	conf->conns = calloc(n ? n : 1, sizeof(*conf->conns));
-	if (r.origin == NULL || r.set == NULL || defaults == NULL ||
+	if (r.origin == NULL || r.set == NULL || r.applied == NULL || defaults == NULL ||
 	    conf->conns == NULL)
 		goto out;
 	if (conf_options_defaults(CONF_SEC_CONN, defaults, err, sizeof(err)) == -1) {
@@ -616,6 +642,7 @@ build_conns(struct parse_ctx *ctx, struct iked_conf *conf,
 		c->line = s->line;
 		memset(r.origin, 0, conf_noptions * sizeof(*r.origin));
 		memset(r.set, 0, conf_noptions * sizeof(*r.set));
+		memset(r.applied, 0, ctx->nsecs * sizeof(*r.applied));
 		r.conn = c;
 		r.depth = 0;
 		resolve_conn(&r, (int)i);
@@ -635,6 +662,7 @@ out:
 		ctx->oom = true;
 	free(r.origin);
 	free(r.set);
+	free(r.applied);
 	free(defaults);
 	return rc;
 }

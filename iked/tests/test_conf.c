@@ -721,6 +721,49 @@ mutated_configs_never_crash_and_every_error_names_the_file(void **state)
 }
 
 static void
+also_diamonds_resolve_in_linear_time(void **state)
+{
+	/* 7 levels; each a<i> names 30 conns b<i>_<j>, each naming a<i+1>:
+	 * 30^7 paths if every path were walked, ~200 conns if each conn is
+	 * applied once.  Without that this test does not finish. */
+	char *text = malloc(256 * 1024);
+	struct iked_conf *conf = NULL;
+	const char *path;
+	size_t len = 0;
+	int i, j;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < 7; i++) {
+		len += (size_t)sprintf(text + len, "conn a%d\n", i);
+		for (j = 0; j < 30; j++)
+			len += (size_t)sprintf(text + len, "    also=b%d_%d\n", i, j);
+		for (j = 0; j < 30; j++)
+			len += (size_t)sprintf(text + len, "conn b%d_%d\n    also=a%d\n",
+			    i, j, i + 1);
+	}
+	len += (size_t)sprintf(text + len, "conn a7\n    left=192.0.2.1\n"
+	    "    right=192.0.2.2\n    dpddelay=7s\n");
+	path = write_tmp("diamond.conf", text, len);
+	conf_msgs_init(&msgs);
+	assert_int_equal(conf_load(path, NULL, &conf, &msgs), 0);
+	assert_int_equal(conf_find_conn(conf, "a0")->dpddelay, 7);
+	assert_int_equal(conf_find_conn(conf, "b3_17")->dpddelay, 7);
+	conf_free(conf);
+
+	/* One level more is deeper than the bound: an error, not a hang. */
+	len = (size_t)sprintf(text, "conn x0\n    also=x1\n");
+	for (i = 1; i < 20; i++)
+		len += (size_t)sprintf(text + len, "conn x%d\n    also=x%d\n", i, i + 1);
+	len += (size_t)sprintf(text + len, "conn x20\n    dpddelay=7s\n");
+	path = write_tmp("deep.conf", text, len);
+	conf_msgs_init(&msgs);
+	assert_int_equal(conf_load(path, NULL, &conf, &msgs), -1);
+	assert_non_null(conf_msgs_find(&msgs, "also= nested deeper than 16 conns"));
+	free(text);
+}
+
+static void
 missing_main_file_is_an_error_not_a_crash(void **state)
 {
 	struct iked_conf *conf = NULL;
@@ -808,6 +851,7 @@ main(void)
 		cmocka_unit_test(include_depth_is_bounded),
 		cmocka_unit_test(include_of_fifo_or_directory_fails_without_hanging),
 		cmocka_unit_test(mutated_configs_never_crash_and_every_error_names_the_file),
+		cmocka_unit_test(also_diamonds_resolve_in_linear_time),
 		cmocka_unit_test(missing_main_file_is_an_error_not_a_crash),
 		cmocka_unit_test(cross_key_errors_cite_the_key_line),
 	};
