@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,6 +279,76 @@ ikev2_message_find_notify(const struct ikev2_message *m, uint16_t ntype)
 		if (p->u.notify.type == ntype)
 			return p;
 	return NULL;
+}
+
+/* ---- summary -------------------------------------------------------- */
+
+/* Append to buf at *off; on overflow mark the end with "..." once. */
+static void
+sum_add(char *buf, size_t cap, size_t *off, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*off >= cap)
+		return;
+	if (n < cap - *off) {
+		memcpy(buf + *off, s, n + 1);
+		*off += n;
+		return;
+	}
+	/* does not fit: end with "..." where room allows */
+	if (cap >= 4) {
+		memcpy(buf + cap - 4, "...", 4);
+	} else {
+		buf[cap - 1] = '\0';
+	}
+	*off = cap;
+}
+
+static void
+sum_payload(char *buf, size_t cap, size_t *off, const struct ikev2_payload *p)
+{
+	struct ikev2_namebuf nb;
+	char tmp[64];
+
+	if (p->type == IKEV2_PL_NOTIFY) {
+		snprintf(tmp, sizeof(tmp), " N(%.40s)",
+		    ikev2_name_or_number(IKEV2_REG_NOTIFY, p->u.notify.type,
+		    &nb));
+	} else if (p->type == IKEV2_PL_SKF) {
+		snprintf(tmp, sizeof(tmp), " SKF(%u/%u)", p->u.sk.frag_num,
+		    p->u.sk.frag_total);
+	} else {
+		snprintf(tmp, sizeof(tmp), " %.40s",
+		    ikev2_name_or_number(IKEV2_REG_PAYLOAD, p->type, &nb));
+	}
+	sum_add(buf, cap, off, tmp);
+}
+
+const char *
+ikev2_message_summary(const struct ikev2_message *m, char *buf, size_t cap)
+{
+	char tmp[80];
+	size_t off = 0, i;
+	bool open_sk = false;
+
+	if (buf == NULL || cap == 0)
+		return buf;
+	buf[0] = '\0';
+	snprintf(tmp, sizeof(tmp), "%s %s #%u [", exch_name(m->hdr.exchange),
+	    dir_name(&m->hdr), m->hdr.msgid);
+	sum_add(buf, cap, &off, tmp);
+	for (i = 0; i < m->npayloads; i++) {
+		if (m->payloads[i].inner && !open_sk) {
+			sum_add(buf, cap, &off, "{");
+			open_sk = true;
+		}
+		sum_payload(buf, cap, &off, &m->payloads[i]);
+	}
+	if (open_sk)
+		sum_add(buf, cap, &off, " }");
+	sum_add(buf, cap, &off, " ]");
+	return buf;
 }
 
 /* ---- legality ------------------------------------------------------- */

@@ -111,6 +111,15 @@ const struct ikev2_payload *ikev2_message_find_notify(
     const struct ikev2_message *m, uint16_t ntype);
 
 /*
+ * One line for logs, e.g.
+ *   "IKE_AUTH request #1 [ SK{ IDi AUTH N(USE_TRANSPORT_MODE) SA TSi TSr } ]"
+ * (inner payloads appear once decoded).  Always NUL-terminates buf;
+ * a summary that does not fit ends in "...".  Returns buf.
+ */
+const char *ikev2_message_summary(const struct ikev2_message *m, char *buf,
+    size_t cap);
+
+/*
  * Legality (RFC 7296 1.2-1.5, 2.5): which payloads each exchange's
  * request and response may carry, inside or outside SK, how often, and
  * which are required (unless the message reports an error notify, or

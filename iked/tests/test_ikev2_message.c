@@ -755,6 +755,15 @@ ike_auth_request_sk_round_trip_decodes_inner_payloads(void **state)
 	assert_int_equal(p->u.ts->ts[0].start_addr[3], 2);
 	assert_non_null(ikev2_message_find_notify(m,
 	    IKEV2_N_USE_TRANSPORT_MODE));
+	{
+		char line[160], small[24];
+
+		assert_string_equal(ikev2_message_summary(m, line,
+		    sizeof(line)), "IKE_AUTH request #1 [ SK{ IDi AUTH "
+		    "N(USE_TRANSPORT_MODE) SA TSi TSr } ]");
+		assert_string_equal(ikev2_message_summary(m, small,
+		    sizeof(small)), "IKE_AUTH request #1 ...");
+	}
 	/* a second decode of the same message is refused */
 	assert_int_equal(ikev2_parse_inner(m, IKEV2_PL_NONE, NULL, 0, &err),
 	    IKEV2_ERR_ARG);

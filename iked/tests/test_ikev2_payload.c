@@ -858,7 +858,7 @@ cp_round_trip_and_rejects_attribute_past_end(void **state)
 }
 
 static void
-cert_certreq_vendor_round_trip(void **state)
+cert_certreq_vendor_eap_round_trip(void **state)
 {
 	static const uint8_t der[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
 	static const uint8_t vid[] = "OE-iked";
@@ -879,6 +879,11 @@ cert_certreq_vendor_round_trip(void **state)
 	round_trip(&p, wire, sizeof(wire), &back);
 	assert_true(back.critical);
 	assert_int_equal(back.u.vendor.len, 7);
+	/* EAP is carried opaque */
+	p.type = IKEV2_PL_EAP;
+	p.critical = false;
+	p.u.opaque = (struct ikev2_chunk){ der, sizeof(der) };
+	assert_int_equal(round_trip(&p, wire, sizeof(wire), &back), 9);
 }
 
 static void
@@ -959,7 +964,7 @@ main(void)
 		cmocka_unit_test(ts_rejects_bad_ranges_and_lengths),
 		cmocka_unit_test(ts_rejects_trailing_bytes),
 		cmocka_unit_test(cp_round_trip_and_rejects_attribute_past_end),
-		cmocka_unit_test(cert_certreq_vendor_round_trip),
+		cmocka_unit_test(cert_certreq_vendor_eap_round_trip),
 		cmocka_unit_test(skf_rejects_fragment_number_outside_total),
 		cmocka_unit_test(emit_reports_small_buffer),
 	};
