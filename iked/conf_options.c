@@ -227,8 +227,10 @@ const struct conf_option conf_options[] = {
 	    NULL, "ESP in UDP: auto (when NAT is detected), yes, no"),
 	C("nat-keepalive", CONF_V_BOOL, nat_keepalive, "yes", e_bool, 0, 0,
 	    CONF_F_SA_SAFE, NULL, "send NAT keepalives when behind NAT"),
-	C("sendca", CONF_V_ENUM, sendca, "issuer", e_sendca, 0, 0, 0, F_CERT,
-	    "which CA certificates to send with ours: none, issuer, all"),
+	/* Not a feature key: sendca=none asks for nothing; conns with
+	 * certificates are disabled through leftcert/rightca/%fromcert. */
+	C("sendca", CONF_V_ENUM, sendca, "issuer", e_sendca, 0, 0, 0, NULL,
+	    "which CA certificates to send with ours (only with certificates)"),
 	{ "also", CONF_SEC_CONN, CONF_V_ALSO, 0, 0, NULL, NULL, 0, 0,
 	    CONF_F_MULTI, NULL,
 	    "take the keys of another conn; keys set here win (may repeat)" },

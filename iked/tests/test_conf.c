@@ -214,6 +214,7 @@ slide_letsencrypt_server_parses_pool_and_responder_only(void **state)
 	assert_int_equal(c->failureshunt, CONF_SHUNT_PASSTHROUGH);
 	assert_true(c->disabled);
 	assert_non_null(strstr(c->disabled_reason, "leftaddresspool"));
+	assert_null(strstr(c->disabled_reason, "sendca"));
 	conf_free(conf);
 }
 
@@ -796,7 +797,13 @@ cross_key_errors_cite_the_key_line(void **state)
 	    "    right=192.0.2.9\n"
 	    "    type=transport\n"
 	    "    rightsubnet=10.0.0.0/8\n"
-	    "    authby=null\n";
+	    "    authby=null\n"
+	    "conn d\n"
+	    "    left=192.0.2.1\n"
+	    "    right=192.0.2.9\n"
+	    "    authby=null\n"
+	    "    sendca=none\n"
+	    "    auto=add\n";
 	const char *path = write_tmp("cross.conf", text, sizeof(text) - 1);
 	struct iked_conf *conf = NULL;
 	char want[300];
@@ -815,6 +822,7 @@ cross_key_errors_cite_the_key_line(void **state)
 	if (msgs.nerrors != 3)
 		dump_msgs();
 	assert_int_equal(msgs.nerrors, 3);
+	assert_null(conf_msgs_find(&msgs, "conn \"d\""));	/* sendca=none needs nothing */
 }
 
 int
