@@ -45,8 +45,8 @@ iked_now_usec(const struct iked *d)
 {
 	uint64_t now = 0;
 
-	if (sd_event_now(d->event, CLOCK_MONOTONIC, &now) < 0)
-		(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	/* The loop's cached time (the current time before it first ran). */
+	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
 	return now;
 }
 

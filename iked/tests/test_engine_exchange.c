@@ -1,0 +1,502 @@
+/*
+ * IKEv2 engine tests: two complete daemon contexts (struct iked) in one
+ * process, "a" at 127.0.0.1 and "b" at 127.0.0.2, exchanging datagrams
+ * through a fake wire the test controls (deliver, drop, duplicate,
+ * tamper), with the in-memory `none` kernel backend.  Everything else
+ * is the code the daemon runs: configuration loading, the codec, NSS
+ * crypto, the SA table and the exchange handlers.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "ikev2.h"
+#include "iked.h"
+#include "ikev2_exchange.h"
+#include "ikev2_sa.h"
+#include "crypto.h"
+#include "kernel.h"
+
+#define MAXQ	64
+
+struct pkt {
+	int		 from;		/* 0: a, 1: b */
+	struct ikev2_path path;
+	uint8_t		*buf;
+	size_t		 len;
+};
+
+struct harness;
+
+struct endpoint {
+	struct harness	*h;
+	int		 idx;
+};
+
+struct harness {
+	sd_event	*ev;
+	struct iked	*d[2];
+	struct endpoint	 ep[2];
+	struct pkt	 q[MAXQ];
+	size_t		 nq;
+	bool		 drop_all;
+	char		 dir[64];
+	/* initiation result */
+	int		 ndone;
+	struct ikev2_initiate_result res;
+	/* every datagram sent, for replays: copies */
+	struct pkt	 log[MAXQ];
+	size_t		 nlog;
+};
+
+static struct crypto_nss *nss;
+
+static int
+fake_send(void *arg, const struct ikev2_path *path, const uint8_t *buf,
+    size_t len)
+{
+	struct endpoint *ep = arg;
+	struct harness *h = ep->h;
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.from = ep->idx;
+	p.path = *path;
+	p.len = len;
+	p.buf = malloc(len);
+	assert_non_null(p.buf);
+	memcpy(p.buf, buf, len);
+	if (h->nlog < MAXQ) {
+		h->log[h->nlog] = p;
+		h->log[h->nlog].buf = malloc(len);
+		assert_non_null(h->log[h->nlog].buf);
+		memcpy(h->log[h->nlog].buf, buf, len);
+		h->nlog++;
+	}
+	if (h->drop_all || h->nq >= MAXQ) {
+		free(p.buf);
+		return 0;
+	}
+	h->q[h->nq++] = p;
+	return 0;
+}
+
+/* Hand one datagram to the other side, as its socket would. */
+static void
+deliver(struct harness *h, const struct pkt *p, const uint8_t *buf, size_t len)
+{
+	struct ikev2_path rp;
+
+	rp.local = p->path.remote;
+	rp.remote = p->path.local;
+	rp.lport = p->path.rport;
+	rp.rport = p->path.lport;
+	rp.natt = p->path.natt;
+	ikev2_recv(h->d[1 - p->from], &rp, buf, len);
+}
+
+/* Deliver queued datagrams until the wire is quiet. */
+static void
+pump(struct harness *h)
+{
+	int rounds;
+
+	for (rounds = 0; rounds < 100 && h->nq > 0; rounds++) {
+		struct pkt p = h->q[0];
+
+		memmove(&h->q[0], &h->q[1], (h->nq - 1) * sizeof(h->q[0]));
+		h->nq--;
+		deliver(h, &p, p.buf, p.len);
+		free(p.buf);
+	}
+}
+
+static void
+write_conf(const char *path, const char *me, const char *peer,
+    const char *extra, const char *pol)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "config setup\n\tlisten=%s\n\tprotostack=none\n"
+	    "\tpolicies-dir=%s\n\nconn peer\n\tleft=%s\n\tright=%s\n"
+	    "\tleftid=%%null\n\trightid=%%null\n\tauthby=null\n"
+	    "\ttype=transport\n\tauto=add\n\tretransmit-interval=50\n"
+	    "\tretransmit-timeout=1s\n%s", me, pol, me, peer,
+	    extra != NULL ? extra : "");
+	fclose(f);
+}
+
+static struct harness *
+harness_new(const char *extra_a, const char *extra_b)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	struct iked_opts o;
+	char conf[2][128], pol[128];
+	int i;
+
+	assert_non_null(h);
+	snprintf(h->dir, sizeof(h->dir), "/tmp/oe-test-engine.XXXXXX");
+	assert_non_null(mkdtemp(h->dir));
+	snprintf(pol, sizeof(pol), "%s", h->dir);
+	snprintf(conf[0], sizeof(conf[0]), "%s/a.conf", h->dir);
+	snprintf(conf[1], sizeof(conf[1]), "%s/b.conf", h->dir);
+	write_conf(conf[0], "127.0.0.1", "127.0.0.2", extra_a, pol);
+	write_conf(conf[1], "127.0.0.2", "127.0.0.1", extra_b, pol);
+	assert_int_equal(sd_event_new(&h->ev), 0);
+	for (i = 0; i < 2; i++) {
+		memset(&o, 0, sizeof(o));
+		o.config = conf[i];
+		o.kernel = "none";
+		o.log_level = LOG_ERR;
+		o.no_nss = true;
+		h->d[i] = iked_new(h->ev, &o);
+		assert_non_null(h->d[i]);
+		h->ep[i].h = h;
+		h->ep[i].idx = i;
+		h->d[i]->send = fake_send;
+		h->d[i]->send_arg = &h->ep[i];
+		assert_int_equal(iked_setup(h->d[i]), 0);
+	}
+	return h;
+}
+
+static void
+harness_free(struct harness *h)
+{
+	size_t i;
+
+	iked_free(h->d[0]);
+	iked_free(h->d[1]);
+	for (i = 0; i < h->nq; i++)
+		free(h->q[i].buf);
+	for (i = 0; i < h->nlog; i++)
+		free(h->log[i].buf);
+	sd_event_unref(h->ev);
+	{
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/a.conf", h->dir);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/b.conf", h->dir);
+		unlink(p);
+		rmdir(h->dir);
+	}
+	free(h);
+}
+
+static void
+on_done(void *arg, const struct ikev2_initiate_result *res)
+{
+	struct harness *h = arg;
+
+	h->ndone++;
+	h->res = *res;
+}
+
+static void
+initiate(struct harness *h)
+{
+	struct ikev2_initiate_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.conn = "peer";
+	req.done = on_done;
+	req.arg = h;
+	assert_int_equal(ikev2_initiate(h->d[0], &req), 0);
+}
+
+static struct ikev2_ike_sa *
+only_sa(struct iked *d)
+{
+	assert_int_equal(ikev2_sa_count(d->sas), 1);
+	return ikev2_sa_first(d->sas);
+}
+
+static bool
+kernel_has_sa(struct iked *d, const char *dst, uint32_t spi)
+{
+	struct kernel_sa_id id;
+
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, dst), 0);
+	id.spi = spi;
+	return kernel_none_find_sa(d->kernel, &id) != NULL &&
+	    !kernel_none_sa_is_larval(d->kernel, &id);
+}
+
+/* Index in h->log of the n-th datagram (0-based) sent by `from`. */
+static size_t
+sent_by(struct harness *h, int from, int n)
+{
+	size_t i;
+
+	for (i = 0; i < h->nlog; i++)
+		if (h->log[i].from == from && n-- == 0)
+			return i;
+	fail_msg("datagram %d from %d not sent", n, from);
+	return 0;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void
+engine_null_auth_handshake_installs_matching_child_sas(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_int_equal(h->ndone, 1);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+	assert_int_equal(b->state, IKEV2_SA_ESTABLISHED);
+	assert_true(a->initiator);
+	assert_false(b->initiator);
+	assert_true(a->ispi == b->ispi && a->rspi == b->rspi);
+	assert_int_equal(a->auth_peer, IKEV2_AUTH_NULL);
+	assert_int_equal(b->peer_id.type, IKEV2_ID_NULL);
+	assert_true(a->child.installed && b->child.installed);
+	assert_int_equal(a->child.spi_out, b->child.spi_in);
+	assert_int_equal(a->child.spi_in, b->child.spi_out);
+	assert_int_equal(h->res.spi_in, a->child.spi_in);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	assert_string_equal(a->child.fp_in, b->child.fp_out);
+	assert_true(a->child.transport && b->child.transport);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.2", a->child.spi_out));
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.1", a->child.spi_in));
+	assert_true(kernel_has_sa(h->d[1], "127.0.0.1", b->child.spi_out));
+	assert_true(kernel_has_sa(h->d[1], "127.0.0.2", b->child.spi_in));
+	harness_free(h);
+}
+
+static void
+engine_retransmitted_init_request_gets_cached_response(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct pkt req;
+	size_t r1, r2;
+
+	(void)state;
+	h->drop_all = true;	/* we hand datagrams over ourselves */
+	initiate(h);
+	req = h->log[sent_by(h, 0, 0)];
+	deliver(h, &req, req.buf, req.len);
+	deliver(h, &req, req.buf, req.len);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 1);
+	r1 = sent_by(h, 1, 0);
+	r2 = sent_by(h, 1, 1);
+	assert_int_equal(h->log[r1].len, h->log[r2].len);
+	assert_memory_equal(h->log[r1].buf, h->log[r2].buf, h->log[r1].len);
+	harness_free(h);
+}
+
+static void
+engine_duplicate_auth_request_is_replayed_not_reprocessed(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct pkt auth;
+	size_t first, again;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	auth = h->log[sent_by(h, 0, 1)];	/* a's IKE_AUTH request */
+	first = sent_by(h, 1, 1);		/* b's IKE_AUTH response */
+	deliver(h, &auth, auth.buf, auth.len);
+	again = sent_by(h, 1, 2);
+	assert_int_equal(h->log[first].len, h->log[again].len);
+	assert_memory_equal(h->log[first].buf, h->log[again].buf,
+	    h->log[first].len);
+	assert_int_equal(h->d[1]->stats.ike_established, 1);
+	assert_int_equal(h->d[1]->stats.child_installed, 1);
+	harness_free(h);
+}
+
+static void
+engine_garbage_datagrams_are_dropped_without_state(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct pkt req, junk;
+	uint8_t buf[200];
+	size_t i;
+
+	(void)state;
+	h->drop_all = true;
+	initiate(h);
+	req = h->log[sent_by(h, 0, 0)];
+	junk = req;
+	memset(buf, 0, sizeof(buf));
+	deliver(h, &junk, buf, 28);			/* zero SPIs */
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 37 + 11);
+	deliver(h, &junk, buf, sizeof(buf));		/* noise */
+	deliver(h, &junk, req.buf, req.len - 10);	/* truncated */
+	memcpy(buf, req.buf, 28);
+	buf[17] = 0x10;					/* IKEv1 version */
+	deliver(h, &junk, buf, 28);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	assert_int_equal(h->d[1]->stats.rx_dropped, 4);
+	assert_int_equal(h->d[1]->stats.tx_packets, 0);
+	harness_free(h);
+}
+
+static void
+engine_tampered_auth_request_is_dropped(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct pkt init, resp, auth;
+	uint8_t *bad;
+
+	(void)state;
+	h->drop_all = true;
+	initiate(h);
+	init = h->log[sent_by(h, 0, 0)];
+	deliver(h, &init, init.buf, init.len);
+	resp = h->log[sent_by(h, 1, 0)];
+	deliver(h, &resp, resp.buf, resp.len);
+	auth = h->log[sent_by(h, 0, 1)];
+	bad = malloc(auth.len);
+	assert_non_null(bad);
+	memcpy(bad, auth.buf, auth.len);
+	bad[auth.len - 1] ^= 0x01;			/* in the ICV */
+	deliver(h, &auth, bad, auth.len);
+	free(bad);
+	assert_int_equal(only_sa(h->d[1])->state, IKEV2_SA_INIT_DONE);
+	assert_int_equal(h->d[1]->stats.rx_dropped, 1);
+	deliver(h, &auth, auth.buf, auth.len);		/* the real one */
+	assert_int_equal(only_sa(h->d[1])->state, IKEV2_SA_ESTABLISHED);
+	harness_free(h);
+}
+
+static void
+engine_unanswered_request_fails_after_deadline(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	int i;
+
+	(void)state;
+	h->drop_all = true;
+	initiate(h);
+	for (i = 0; i < 60 && h->ndone == 0; i++)
+		(void)sd_event_run(h->ev, 100000);
+	assert_int_equal(h->ndone, 1);
+	assert_false(h->res.ok);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(h->d[0]->stats.ike_failed, 1);
+	/* interval 50 ms doubling within 1 s: 1 + 4 transmissions */
+	assert_true(h->d[0]->stats.retransmits >= 3);
+	assert_true(h->d[0]->stats.retransmits <= 5);
+	harness_free(h);
+}
+
+static void
+engine_delete_removes_both_sides_and_kernel_state(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_int_equal(npol, 2);
+	assert_int_equal(ikev2_info_send_delete(only_sa(h->d[0])), 0);
+	pump(h);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+	assert_int_equal(nsa + npol, 0);
+	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+	assert_int_equal(nsa + npol, 0);
+	harness_free(h);
+}
+
+static void
+engine_no_common_proposal_fails_initiation(void **state)
+{
+	struct harness *h = harness_new("\tike=aes_gcm256-sha2_256-dh31\n",
+	    "\tike=aes256-sha2_512-dh19\n");
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_int_equal(h->ndone, 1);
+	assert_false(h->res.ok);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	harness_free(h);
+}
+
+static void
+engine_cbc_hmac_and_ecp256_negotiate(void **state)
+{
+	struct harness *h = harness_new(
+	    "\tike=aes128-sha2_256-dh19\n\tesp=aes128-sha2_256\n",
+	    "\tike=aes128-sha2_256-dh19\n\tesp=aes128-sha2_256\n");
+	struct ikev2_ike_sa *a;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	assert_int_equal(a->alg.encr, IKEV2_ENCR_AES_CBC);
+	assert_int_equal(a->alg.integ, IKEV2_INTEG_HMAC_SHA2_256_128);
+	assert_int_equal(a->alg.dh, IKEV2_DH_ECP256);
+	assert_int_equal(a->child.alg.encr, IKEV2_ENCR_AES_CBC);
+	assert_int_equal(a->child.alg.integ, IKEV2_INTEG_HMAC_SHA2_256_128);
+	assert_string_equal(a->child.fp_out, only_sa(h->d[1])->child.fp_in);
+	harness_free(h);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	oe_log_init("test_engine", LOG_ERR);
+	nss = crypto_nss_init(NULL, false);
+	return nss == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	crypto_nss_shutdown(nss);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(engine_null_auth_handshake_installs_matching_child_sas),
+		cmocka_unit_test(engine_retransmitted_init_request_gets_cached_response),
+		cmocka_unit_test(engine_duplicate_auth_request_is_replayed_not_reprocessed),
+		cmocka_unit_test(engine_garbage_datagrams_are_dropped_without_state),
+		cmocka_unit_test(engine_tampered_auth_request_is_dropped),
+		cmocka_unit_test(engine_unanswered_request_fails_after_deadline),
+		cmocka_unit_test(engine_delete_removes_both_sides_and_kernel_state),
+		cmocka_unit_test(engine_no_common_proposal_fails_initiation),
+		cmocka_unit_test(engine_cbc_hmac_and_ecp256_negotiate),
+	};
+
+	return cmocka_run_group_tests_name("engine_exchange", tests,
+	    group_setup, group_teardown);
+}
