@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -293,6 +294,17 @@ fire_all_now(struct oeu_worker *w)
 	}
 }
 
+/* After recv() returned 0: the end of the connection, or an empty message? */
+static bool
+peer_closed(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+	if (poll(&pfd, 1, 0) < 0)
+		return true;
+	return (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
+}
+
 /* Read every queued message; returns false if the connection ended. */
 static bool
 drain(struct oeu_worker *w)
@@ -314,6 +326,11 @@ drain(struct oeu_worker *w)
 			return true;
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0 && !peer_closed(w->fd)) {
+			/* an empty message reads like end of file */
+			w->st.bad_replies++;
+			continue;
+		}
 		return false;
 	}
 }

@@ -107,6 +107,8 @@ late	IN A 198.51.100.12
 late	IN IPSECKEY 10 1 2 198.51.100.12 $hostkey
 dies	IN A 198.51.100.13
 dies	IN IPSECKEY 10 1 2 198.51.100.13 $hostkey
+junk	IN A 198.51.100.16
+junk	IN IPSECKEY 10 1 2 198.51.100.16 $hostkey
 slow2	IN A 198.51.100.14
 slow2	IN IPSECKEY 10 1 2 198.51.100.14 $hostkey
 gone	IN A 198.51.100.5
@@ -474,6 +476,18 @@ if grep -q 'status: NOERROR' dies.dig && [ "${dies_ms:-9999}" -lt 900 ] &&
 else
 	fail daemon_exit_releases "ms=${dies_ms} requests=$(requests_for dies.oe.test.) $(grep status: dies.dig)"
 fi
+
+# Malformed replies (bad JSON, wrong types, unknown keys, oversized,
+# empty) are rejected; the held answer waits for its deadline.
+start_responder garbage 0
+q junk.oe.test. A
+if [ "$status" = NOERROR ] && [ "$ms" -ge $((DEADLINE_MS - 50)) ] &&
+    kill -0 "$unbound_pid" 2>/dev/null && grep -q 'oe-unbound\[[0-9]*\]: bad reply from' unbound.log; then
+	pass malformed_replies_rejected "malformed replies logged and ignored; answer released at the deadline ($ms ms)"
+else
+	fail malformed_replies_rejected "status=$status ms=$ms"
+fi
+stop_responder
 
 # No daemon at all: answers go out at once.
 stop_responder

@@ -3,9 +3,11 @@
  * socket, for module-focused tests only (the end-to-end lab uses the real
  * oe-iked).  It listens on a SOCK_SEQPACKET Unix socket, appends every
  * request it receives as one line to a log file, and answers each with
- * a fixed status after a fixed delay (or never, with -m silent).
+ * a fixed status after a fixed delay (or never, with -m silent; or with
+ * malformed replies, with -m garbage).
  *
- *   oe-test-responder -s SOCKET -o LOG [-m up|clear|failed|busy|error|silent]
+ *   oe-test-responder -s SOCKET -o LOG
+ *                     [-m up|clear|failed|busy|error|silent|garbage]
  *                     [-d DELAY_MS] [-l SA_LIFETIME]
  */
 #include "config.h"
@@ -64,11 +66,49 @@ now_ms(void)
 }
 
 static void
+send_text(int fd, const char *msg, size_t len)
+{
+	(void)send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Replies a module must reject without harm. */
+static void
+send_garbage(int fd, json_int_t cookie)
+{
+	static char big[20000];
+	char msg[256];
+	long long c = (long long)cookie;
+	int n;
+
+	send_text(fd, "{not json", 9);
+	send_text(fd, "[]", 2);
+	n = snprintf(msg, sizeof(msg),
+	    "{\"v\":1,\"cookie\":\"%lld\",\"status\":\"up\"}", c);
+	send_text(fd, msg, (size_t)n);
+	n = snprintf(msg, sizeof(msg),
+	    "{\"v\":2,\"cookie\":%lld,\"status\":\"up\",\"sa_lifetime\":9}", c);
+	send_text(fd, msg, (size_t)n);
+	n = snprintf(msg, sizeof(msg),
+	    "{\"v\":1,\"cookie\":%lld,\"status\":\"up\"}", c);
+	send_text(fd, msg, (size_t)n);
+	n = snprintf(msg, sizeof(msg),
+	    "{\"v\":1,\"cookie\":%lld,\"status\":\"clear\",\"x\":1}", c);
+	send_text(fd, msg, (size_t)n);
+	memset(big, ' ', sizeof(big));
+	send_text(fd, big, sizeof(big));
+	send_text(fd, "", 0);
+}
+
+static void
 send_reply(const struct responder *r, int fd, json_int_t cookie)
 {
 	char *text;
 	json_t *o;
 
+	if (strcmp(r->status, "garbage") == 0) {
+		send_garbage(fd, cookie);
+		return;
+	}
 	if (strcmp(r->status, "up") == 0)
 		o = json_pack("{s:i,s:I,s:s,s:i}", "v", 1, "cookie", cookie,
 		    "status", r->status, "sa_lifetime", (int)r->lifetime);
@@ -183,7 +223,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: oe-test-responder -s SOCKET -o LOG "
-	    "[-m up|clear|failed|busy|error|silent] [-d DELAY_MS] "
+	    "[-m up|clear|failed|busy|error|silent|garbage] [-d DELAY_MS] "
 	    "[-l SA_LIFETIME]\n");
 	exit(2);
 }
