@@ -279,9 +279,13 @@ struct conf_diff_conn {
 	char		 name[CONF_NAME_MAX];
 	int		 change;	/* enum conf_change */
 	/*
-	 * MODIFIED only: true if every changed key only affects future
-	 * negotiations or timers (e.g. dpddelay, keyingtries), so
-	 * established SAs may stay; false means tear down and re-add.
+	 * MODIFIED only: true if established SAs stay acceptable under the
+	 * new settings, because every changed key only affects future
+	 * negotiations, timers, shunts or kernel policies (lifetimes,
+	 * rekey and DPD timers, shunts, pfs, priority, replay window,
+	 * encapsulation, keyingtries); re-install policies and timers but
+	 * keep the SAs.  False (ids, auth, keys, addresses, subnets, type,
+	 * proposals, narrowing, auto, disabled): delete and re-add.
 	 */
 	bool		 sa_safe;
 	bool		 group_changed;	/* policy group entries differ */
