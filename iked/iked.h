@@ -26,6 +26,7 @@ struct ikev2_net;
 struct ikev2_sa_table;
 struct crypto_nss;
 struct ikev2_ike_sa;
+struct control;
 
 /* Command-line options (main.c); strings are borrowed from argv. */
 struct iked_opts {
@@ -78,6 +79,7 @@ struct iked {
 	sd_event_source		*kernel_src;
 	struct ikev2_net	*net;		/* owned */
 	struct ikev2_sa_table	*sas;		/* owned */
+	struct control		*control;	/* owned; oectl socket (control.h) */
 	sd_event_source		*sig_term, *sig_int, *sig_hup;
 	sd_event_source		*stop_timer;
 	uint64_t		 stop_deadline_usec;
