@@ -344,6 +344,8 @@ int	kernel_head_init(struct kernel *k, const struct kernel_ops *ops,
 bool	kernel_reqid_owned(const struct kernel *k, uint32_t reqid);
 bool	kernel_policy_owned(const struct kernel *k, const struct kernel_policy *p);
 /* Checks a SA description for consistency (algorithms vs key lengths...). */
+/* A selector's family, prefixes and ports; `required`: no wildcard family. */
+int	kernel_selector_validate(const struct kernel_selector *s, bool required);
 int	kernel_sa_validate(const struct kernel *k, const struct kernel_sa *sa);
 int	kernel_policy_validate(const struct kernel *k, const struct kernel_policy *p);
 /* Key length expected for an algorithm (bytes; AEAD includes the salt). */
