@@ -93,6 +93,9 @@ ikev2_header_parse(const uint8_t *dgram, size_t len, struct ikev2_header *h,
 
 /* ---- payload chain -------------------------------------------------- */
 
+static enum ikev2_err legal_early(const struct ikev2_message *m, uint8_t type,
+    struct ikev2_error *err);
+
 /*
  * Parse a chain starting with `type` from r into m->payloads.  In the
  * outer chain SK/SKF ends the chain (its next field names the first
@@ -110,6 +113,9 @@ chain_parse(struct ikev2_message *m, struct ikev2_rd *r, uint8_t type,
 		if (m->npayloads == IKEV2_MAX_PAYLOADS)
 			return FAIL(err, IKEV2_ERR_LIMIT, type,
 			    "more than %d payloads", IKEV2_MAX_PAYLOADS);
+		/* refuse before decoding (and allocating) what cannot stay */
+		if ((rc = legal_early(m, type, err)) != IKEV2_OK)
+			return rc;
 		p = &m->payloads[m->npayloads];
 		rc = ikev2_payload_parse(r, type, p, &next, err);
 		if (rc != IKEV2_OK)
@@ -456,6 +462,36 @@ count_type(const struct ikev2_message *m, uint8_t type)
 	for (i = 0; i < m->npayloads; i++)
 		n += m->payloads[i].type == type;
 	return n;
+}
+
+/*
+ * While the chain is read: a known payload that this exchange never
+ * carries, or one more than it may carry, fails at once, so hostile
+ * input cannot make the decoder build (say) 64 SA payloads first.
+ * Same reasons as ikev2_message_check() gives.
+ */
+static enum ikev2_err
+legal_early(const struct ikev2_message *m, uint8_t type,
+    struct ikev2_error *err)
+{
+	const struct legal_rule *rule;
+	bool resp = ikev2_message_is_response(m);
+	const char *x = exch_name(m->hdr.exchange);
+	size_t n;
+
+	if (!ikev2_payload_known(type) || type == IKEV2_PL_SK ||
+	    type == IKEV2_PL_SKF)
+		return IKEV2_OK;
+	if ((rule = legal_find(m->hdr.exchange, resp, type)) == NULL)
+		return FAIL(err, IKEV2_ERR_ILLEGAL, type,
+		    "%s %s: %s not allowed", x, dir_name(&m->hdr),
+		    pl_name(type));
+	n = count_type(m, type) + 1;
+	if (rule->max != MANY && n > rule->max)
+		return FAIL(err, IKEV2_ERR_ILLEGAL, type,
+		    "%s %s: %zu %s payloads (max %u)", x, dir_name(&m->hdr),
+		    n, pl_name(type), rule->max);
+	return IKEV2_OK;
 }
 
 /*

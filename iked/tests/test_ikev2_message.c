@@ -587,6 +587,28 @@ ike_sa_init_legality_counts_and_requires_payloads(void **state)
 }
 
 static void
+second_sa_is_refused_before_it_is_decoded(void **state)
+{
+	static const uint8_t sa[] = { 0, 0, 0, 16, 1, 1, 0, 1,
+	    0, 0, 0, 8, 1, 0, 0, 20 };
+	static const uint8_t bad[] = { 0xff, 0xff };
+	uint8_t b[128];
+	struct ikev2_error err;
+	size_t n;
+
+	(void)state;
+	/* the second SA body is garbage: the count rule must fire first */
+	n = raw_header(b, IKEV2_PL_SA, IKEV2_EXCH_IKE_SA_INIT,
+	    IKEV2_FLAG_INITIATOR, 0, false);
+	n += raw_payload(b + n, IKEV2_PL_SA, 0, sa, sizeof(sa));
+	n += raw_payload(b + n, IKEV2_PL_NONE, 0, bad, sizeof(bad));
+	raw_finish(b, n);
+	assert_int_equal(parse(b, n, &err), IKEV2_ERR_ILLEGAL);
+	assert_string_equal(err.reason,
+	    "IKE_SA_INIT request: 2 SA payloads (max 1)");
+}
+
+static void
 ike_sa_init_error_responses_need_no_sa(void **state)
 {
 	static const uint8_t cookie[] = { 0, 0, 0x40, 0x06, 1, 2, 3, 4 };
@@ -1145,6 +1167,7 @@ main(void)
 		cmocka_unit_test(message_rejects_trailing_bytes_and_truncated_chain),
 		cmocka_unit_test(message_rejects_more_than_max_payloads),
 		cmocka_unit_test(ike_sa_init_legality_counts_and_requires_payloads),
+		cmocka_unit_test(second_sa_is_refused_before_it_is_decoded),
 		cmocka_unit_test(ike_sa_init_error_responses_need_no_sa),
 		cmocka_unit_test(ike_auth_request_with_auth_outside_sk_is_illegal),
 		cmocka_unit_test(sk_must_be_last_payload),
