@@ -149,6 +149,15 @@ check_hosts(struct conf_conn *c, const struct conf_origin *origin,
 			key_error(c, origin, msgs, "right", "right= is missing "
 			    "(expected an address, %any or %opportunisticgroup)");
 	}
+	if (c->autostart == CONF_AUTO_START && rk != CONF_HOST_ADDR &&
+	    rk != CONF_HOST_UNSET)
+		key_error(c, origin, msgs, "auto", "auto=start needs right= to be "
+		    "an address (a group or %any has no peer to start with; use "
+		    "ondemand or add)");
+	if (c->autostart == CONF_AUTO_ONDEMAND && (rk == CONF_HOST_ANY ||
+	    rk == CONF_HOST_DEFAULTROUTE))
+		key_error(c, origin, msgs, "auto", "auto=ondemand needs right= to be "
+		    "an address or a group (there is no traffic to %any to trap)");
 	if (lk == CONF_HOST_OPPOGROUP || lk == CONF_HOST_GROUP)
 		key_error(c, origin, msgs, "left", "a group belongs on right=, "
 		    "left= is this host");

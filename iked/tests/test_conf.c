@@ -803,7 +803,12 @@ cross_key_errors_cite_the_key_line(void **state)
 	    "    right=192.0.2.9\n"
 	    "    authby=null\n"
 	    "    sendca=none\n"
-	    "    auto=add\n";
+	    "    auto=add\n"
+	    "conn e\n"
+	    "    left=%defaultroute\n"
+	    "    right=%opportunisticgroup\n"
+	    "    authby=null\n"
+	    "    auto=start\n";
 	const char *path = write_tmp("cross.conf", text, sizeof(text) - 1);
 	struct iked_conf *conf = NULL;
 	char want[300];
@@ -819,9 +824,12 @@ cross_key_errors_cite_the_key_line(void **state)
 	assert_non_null(conf_msgs_find(&msgs, want));
 	snprintf(want, sizeof(want), "%s:17: conn \"c\": type=transport protects", path);
 	assert_non_null(conf_msgs_find(&msgs, want));
-	if (msgs.nerrors != 3)
+	snprintf(want, sizeof(want), "%s:29: conn \"e\": auto=start needs right= "
+	    "to be an address", path);
+	assert_non_null(conf_msgs_find(&msgs, want));
+	if (msgs.nerrors != 4)
 		dump_msgs();
-	assert_int_equal(msgs.nerrors, 3);
+	assert_int_equal(msgs.nerrors, 4);
 	assert_null(conf_msgs_find(&msgs, "conn \"d\""));	/* sendca=none needs nothing */
 }
 
