@@ -213,7 +213,9 @@ verify_peer(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 		sa->peer_id.type = pid->u.id.type;
 		sa->peer_id.data.len = pid->u.id.data.len < sizeof(sa->peer_id_data) ?
 		    pid->u.id.data.len : sizeof(sa->peer_id_data);
-		memcpy(sa->peer_id_data, pid->u.id.data.ptr, sa->peer_id.data.len);
+		if (sa->peer_id.data.len > 0)	/* ID_NULL has no data */
+			memcpy(sa->peer_id_data, pid->u.id.data.ptr,
+			    sa->peer_id.data.len);
 		sa->peer_id.data.ptr = sa->peer_id_data;
 	}
 out:
