@@ -143,6 +143,29 @@ ikev2_info_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 
 /* ---- the per-SA timer ------------------------------------------------- */
 
+static uint64_t
+ike_expiry(const struct ikev2_ike_sa *sa)
+{
+	return sa->lifetime > 0 ? sa->established_usec +
+	    (uint64_t)sa->lifetime * USEC_PER_SEC : UINT64_MAX;
+}
+
+static uint64_t
+child_expiry(const struct ikev2_ike_sa *sa)
+{
+	return sa->child.installed && sa->child.lifetime > 0 ?
+	    sa->child.established_usec +
+	    (uint64_t)sa->child.lifetime * USEC_PER_SEC : UINT64_MAX;
+}
+
+static uint64_t
+sa_expiry(const struct ikev2_ike_sa *sa)
+{
+	uint64_t a = ike_expiry(sa), b = child_expiry(sa);
+
+	return a < b ? a : b;
+}
+
 static int
 life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -165,10 +188,14 @@ life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 	default:
 		return 0;
 	}
-	if (sa->lifetime > 0 && usec >= sa->established_usec +
-	    (uint64_t)sa->lifetime * USEC_PER_SEC) {
-		/* Rekeying is not implemented: the SA ends at its lifetime. */
-		oe_info("%s: IKE SA lifetime reached", tag);
+	if (usec >= sa_expiry(sa)) {
+		/*
+		 * Rekeying is not implemented: the IKE SA ends with its own
+		 * lifetime or its Child SA's, whichever comes first; the
+		 * next trigger negotiates afresh.
+		 */
+		oe_info("%s: %s lifetime reached", tag,
+		    child_expiry(sa) <= ike_expiry(sa) ? "Child SA" : "IKE SA");
 		if (ikev2_info_send_delete(sa) < 0)
 			ikev2_sa_fail(sa, "lifetime reached");
 		return 0;
@@ -197,8 +224,7 @@ ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
 		at = now + DEAD_LINGER_SEC * USEC_PER_SEC;
 		break;
 	case IKEV2_SA_ESTABLISHED:
-		at = sa->lifetime > 0 ? sa->established_usec +
-		    (uint64_t)sa->lifetime * USEC_PER_SEC : UINT64_MAX;
+		at = sa_expiry(sa);
 		if (c != NULL && c->dpddelay > 0) {
 			uint64_t live = (sa->last_heard_usec > now ? now :
 			    sa->last_heard_usec) +

@@ -465,6 +465,65 @@ engine_cbc_hmac_and_ecp256_negotiate(void **state)
 	harness_free(h);
 }
 
+/* Run the event loop (timers) and the wire for up to `ms` or until cond. */
+static void
+run_for(struct harness *h, int ms, bool (*cond)(struct harness *))
+{
+	int i;
+
+	for (i = 0; i < ms / 50; i++) {
+		(void)sd_event_run(h->ev, 50000);
+		pump(h);
+		if (cond != NULL && cond(h))
+			return;
+	}
+}
+
+static bool
+a_has_no_sa(struct harness *h)
+{
+	return ikev2_sa_count(h->d[0]->sas) == 0;
+}
+
+static void
+engine_liveness_check_answered_keeps_sa(void **state)
+{
+	struct harness *h = harness_new("\tdpddelay=1s\n", NULL);
+	uint64_t rx_before;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	rx_before = h->d[1]->stats.rx_packets;
+	run_for(h, 2600, NULL);
+	/* at least two empty INFORMATIONAL requests reached b... */
+	assert_true(h->d[1]->stats.rx_packets >= rx_before + 2);
+	/* ...and were answered: nothing failed, nothing retransmitted */
+	assert_int_equal(only_sa(h->d[0])->state, IKEV2_SA_ESTABLISHED);
+	assert_int_equal(only_sa(h->d[1])->state, IKEV2_SA_ESTABLISHED);
+	assert_int_equal(h->d[0]->stats.retransmits, 0);
+	harness_free(h);
+}
+
+static void
+engine_dead_peer_detected_and_kernel_state_removed(void **state)
+{
+	struct harness *h = harness_new("\tdpddelay=1s\n", NULL);
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	h->drop_all = true;		/* b vanishes */
+	run_for(h, 4000, a_has_no_sa);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+	assert_int_equal(nsa + npol, 0);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -495,6 +554,8 @@ main(void)
 		cmocka_unit_test(engine_delete_removes_both_sides_and_kernel_state),
 		cmocka_unit_test(engine_no_common_proposal_fails_initiation),
 		cmocka_unit_test(engine_cbc_hmac_and_ecp256_negotiate),
+		cmocka_unit_test(engine_liveness_check_answered_keeps_sa),
+		cmocka_unit_test(engine_dead_peer_detected_and_kernel_state_removed),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
