@@ -18,6 +18,7 @@
 #include "ikev2_net.h"
 #include "ikev2_sa.h"
 #include "crypto.h"
+#include "trigger.h"
 
 #define USEC_PER_SEC	1000000ULL
 #define STOP_GRACE_USEC	(2 * USEC_PER_SEC)	/* wait for DELETE answers */
@@ -208,6 +209,9 @@ iked_setup(struct iked *d)
 		d->send = net_send;
 		d->send_arg = d;
 	}
+	/* In-process test harnesses (fake wire) open no trigger socket. */
+	if (d->net != NULL)
+		(void)trigger_setup(d);
 	iked_state_changed(d);
 	return 0;
 }
@@ -359,6 +363,9 @@ iked_free(struct iked *d)
 		for (sa = ikev2_sa_first(d->sas); sa != NULL;
 		    sa = ikev2_sa_next(sa))
 			ikev2_child_remove(sa);
+	/* before the SA table: it detaches its initiation callbacks */
+	trigger_server_free(d->trigger);
+	d->trigger = NULL;
 	ikev2_sa_table_free(d->sas);
 	d->sas = NULL;
 	if (d->opts.state_file != NULL)

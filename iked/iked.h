@@ -27,6 +27,7 @@ struct ikev2_sa_table;
 struct crypto_nss;
 struct ikev2_ike_sa;
 struct control;
+struct trigger_server;
 
 /* Command-line options (main.c); strings are borrowed from argv. */
 struct iked_opts {
@@ -34,6 +35,7 @@ struct iked_opts {
 	const char	*nssdb;		/* --nssdb, NULL: conf/env/default */
 	const char	*kernel;	/* --kernel none|xfrm, NULL: conf */
 	const char	*state_file;	/* --state-file, NULL: none */
+	const char	*trigger_user;	/* --trigger-user, NULL: default */
 	const char	*initiate[8];	/* --initiate ADDR (repeatable) */
 	size_t		 ninitiate;
 	int		 log_level;	/* -1: from the configuration */
@@ -80,6 +82,7 @@ struct iked {
 	struct ikev2_net	*net;		/* owned */
 	struct ikev2_sa_table	*sas;		/* owned */
 	struct control		*control;	/* owned; oectl socket (control.h) */
+	struct trigger_server	*trigger;	/* owned; DNS trigger socket (trigger.h) */
 	sd_event_source		*sig_term, *sig_int, *sig_hup;
 	sd_event_source		*stop_timer;
 	uint64_t		 stop_deadline_usec;

@@ -28,13 +28,16 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: oe-iked [-f CONFIG] [--nssdb DIR|none] [--kernel none|xfrm]\n"
 	    "               [--state-file PATH] [--initiate ADDR]...\n"
-	    "               [--log-level LEVEL] [--foreground]\n"
+	    "               [--trigger-user USER] [--log-level LEVEL] [--foreground]\n"
 	    "  -f, --config FILE     configuration (default %s/iked.conf)\n"
 	    "  --nssdb DIR           NSS database (also $OE_NSSDB); \"none\": no\n"
 	    "                        database (NULL authentication only)\n"
 	    "  --kernel BACKEND      xfrm (Linux IPsec) or none (in memory)\n"
 	    "  --state-file PATH     keep a JSON view of the SAs in PATH\n"
 	    "  --initiate ADDR       negotiate with ADDR at start (repeatable)\n"
+	    "  --trigger-user USER   the resolver's user (name or uid), allowed\n"
+	    "                        on the trigger socket besides root\n"
+	    "                        (default: \"unbound\" if it exists)\n"
 	    "  --log-level LEVEL     err, warning, notice, info or debug\n"
 	    "  --foreground          stay attached (the default; systemd runs\n"
 	    "                        Type=notify)\n",
@@ -58,7 +61,7 @@ parse_level(const char *s)
 }
 
 enum { OPT_NSSDB = 256, OPT_KERNEL, OPT_STATE, OPT_INITIATE, OPT_LEVEL,
-	OPT_FG };
+	OPT_FG, OPT_TRIGGER_USER };
 
 static int
 parse_opts(int argc, char **argv, struct iked_opts *o)
@@ -71,6 +74,7 @@ parse_opts(int argc, char **argv, struct iked_opts *o)
 		{ "initiate", required_argument, NULL, OPT_INITIATE },
 		{ "log-level", required_argument, NULL, OPT_LEVEL },
 		{ "foreground", no_argument, NULL, OPT_FG },
+		{ "trigger-user", required_argument, NULL, OPT_TRIGGER_USER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +120,9 @@ parse_opts(int argc, char **argv, struct iked_opts *o)
 			break;
 		case OPT_FG:
 			o->foreground = true;
+			break;
+		case OPT_TRIGGER_USER:
+			o->trigger_user = optarg;
 			break;
 		case 'h':
 			usage(stdout);
