@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ikev2.h"
@@ -123,22 +124,15 @@ ikev2_proposals_build(const struct conf_proposals *cp, bool esp,
 	return out->nproposals;
 }
 
-/* Whether transform (type, id, keylen) is in our configured proposal c. */
+/* Whether transform (type, id, keylen) is in `ours` (one built proposal). */
 static bool
-conf_has(const struct conf_proposal *c, bool esp, uint8_t type, uint16_t id,
+ours_has(const struct ikev2_proposal *ours, uint8_t type, uint16_t id,
     uint16_t keylen)
 {
-	struct ikev2_sa tmp;
-	struct conf_proposals one;
 	uint8_t i;
 
-	memset(&one, 0, sizeof(one));
-	one.n = 1;
-	one.p[0] = *c;
-	if (ikev2_proposals_build(&one, esp, NULL, 0, &tmp) != 1)
-		return false;
-	for (i = 0; i < tmp.proposals[0].ntransforms; i++) {
-		const struct ikev2_transform *t = &tmp.proposals[0].transforms[i];
+	for (i = 0; i < ours->ntransforms; i++) {
+		const struct ikev2_transform *t = &ours->transforms[i];
 
 		if (t->type == type && t->id == id && t->keylen == keylen)
 			return true;
@@ -148,8 +142,8 @@ conf_has(const struct conf_proposal *c, bool esp, uint8_t type, uint16_t id,
 
 /* Match one peer proposal against one of ours; 0 and *ch on success. */
 static int
-match(const struct conf_proposal *c, bool esp, const struct ikev2_proposal *p,
-    struct ikev2_proto_choice *ch)
+match(const struct ikev2_proposal *ours, bool esp,
+    const struct ikev2_proposal *p, struct ikev2_proto_choice *ch)
 {
 	bool have_encr = false, have_prf = false, have_integ = false;
 	bool have_dh = false, have_esn = false, aead = false;
@@ -165,7 +159,7 @@ match(const struct conf_proposal *c, bool esp, const struct ikev2_proposal *p,
 			continue;
 		switch (t->type) {
 		case IKEV2_XF_ENCR:
-			if (!have_encr && conf_has(c, esp, t->type, t->id,
+			if (!have_encr && ours_has(ours, t->type, t->id,
 			    t->keylen)) {
 				const struct crypto_encr *e;
 
@@ -177,19 +171,19 @@ match(const struct conf_proposal *c, bool esp, const struct ikev2_proposal *p,
 			}
 			break;
 		case IKEV2_XF_PRF:
-			if (!esp && !have_prf && conf_has(c, esp, t->type, t->id, 0)) {
+			if (!esp && !have_prf && ours_has(ours, t->type, t->id, 0)) {
 				have_prf = true;
 				ch->prf = t->id;
 			}
 			break;
 		case IKEV2_XF_INTEG:
-			if (!have_integ && conf_has(c, esp, t->type, t->id, 0)) {
+			if (!have_integ && ours_has(ours, t->type, t->id, 0)) {
 				have_integ = true;
 				ch->integ = t->id;
 			}
 			break;
 		case IKEV2_XF_DH:
-			if (!esp && !have_dh && conf_has(c, esp, t->type, t->id, 0)) {
+			if (!esp && !have_dh && ours_has(ours, t->type, t->id, 0)) {
 				have_dh = true;
 				ch->dh = t->id;
 			}
@@ -220,10 +214,16 @@ ikev2_proposals_choose(const struct conf_proposals *cp, bool esp,
     const struct ikev2_sa *peer, struct ikev2_proto_choice *choice,
     const struct ikev2_proposal **chosen_prop)
 {
-	uint32_t i;
-	uint8_t j;
+	struct ikev2_sa *ours;
+	uint8_t i, j;
+	int ret = -1;
 
-	for (i = 0; i < cp->n; i++)
+	/* Built once: matching then costs only comparisons per transform. */
+	ours = malloc(sizeof(*ours));
+	if (ours == NULL)
+		return -1;
+	(void)ikev2_proposals_build(cp, esp, NULL, 0, ours);
+	for (i = 0; i < ours->nproposals && ret < 0; i++)
 		for (j = 0; j < peer->nproposals; j++) {
 			const struct ikev2_proposal *p = &peer->proposals[j];
 
@@ -231,12 +231,14 @@ ikev2_proposals_choose(const struct conf_proposals *cp, bool esp,
 				continue;
 			if (!esp && p->spi_len != 0 && p->spi_len != 8)
 				continue;
-			if (match(&cp->p[i], esp, p, choice) == 0) {
+			if (match(&ours->proposals[i], esp, p, choice) == 0) {
 				*chosen_prop = p;
-				return 0;
+				ret = 0;
+				break;
 			}
 		}
-	return -1;
+	free(ours);
+	return ret;
 }
 
 int
