@@ -101,3 +101,16 @@ conf_conn_is_authenticated(const struct conf_conn *c)
 	return conf_conn_is_ike(c) && c->right.auth != CONF_AUTH_NULL &&
 	    c->right.auth != CONF_AUTH_NEVER && c->right.auth != CONF_AUTH_UNSET;
 }
+
+int
+conf_conn_disabled_shunt(const struct conf_conn *c)
+{
+	switch (c->failureshunt) {
+	case CONF_SHUNT_PASSTHROUGH:
+	case CONF_SHUNT_REJECT:
+		return c->failureshunt;
+	default:
+		/* none, hold, drop: fail closed. */
+		return CONF_SHUNT_DROP;
+	}
+}

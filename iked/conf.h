@@ -177,7 +177,14 @@ struct conf_conn {
 	char			 name[CONF_NAME_MAX];
 	char			 file[CONF_PATH_MAX];	/* where "conn NAME" is */
 	unsigned		 line;
-	bool			 disabled;	/* needs an unsupported feature */
+	/*
+	 * Needs a feature not built yet (reason in disabled_reason).  The
+	 * daemon must not negotiate for it, yet must keep its destinations
+	 * where a failure would put them, never clearer:
+	 * conf_conn_disabled_shunt() says which shunt that is (a disabled
+	 * "private" conn fails closed).
+	 */
+	bool			 disabled;
 	char			 disabled_reason[CONF_MSG_LEN];
 	struct policy_group	*group;		/* owned; right=%group/%opportunisticgroup */
 
@@ -266,6 +273,12 @@ const struct conf_conn *conf_find_conn(const struct iked_conf *conf,
 bool	 conf_conn_is_authenticated(const struct conf_conn *c);
 /* True if `c` negotiates IKE at all (not a passthrough/drop/reject shunt). */
 bool	 conf_conn_is_ike(const struct conf_conn *c);
+/*
+ * The shunt (enum conf_shunt: PASSTHROUGH, DROP or REJECT) for the
+ * destinations of a disabled conn: its failureshunt, and DROP when that
+ * is "none" (keep trying), since there is nothing to keep trying with.
+ */
+int	 conf_conn_disabled_shunt(const struct conf_conn *c);
 
 /* ---- reload: what changed between two loads --------------------------- */
 

@@ -5,8 +5,9 @@
  * translation) are accepted by the parser; a conn that sets them is
  * loaded but disabled, with a warning naming the keys.  It is a warning
  * and not an error because the file is valid and other conns must keep
- * working; the conn never runs without what it asked for (a disabled
- * conn negotiates nothing, so a "private" one stays closed).
+ * working; the conn never runs without what it asked for: it negotiates
+ * nothing, and its destinations get the shunt conf_conn_disabled_shunt()
+ * names (a disabled "private" conn drops, it never sends in clear).
  */
 #include "config.h"
 

@@ -128,6 +128,7 @@ slide_private_parses_and_is_disabled_for_certificates(void **state)
 	assert_non_null(strstr(c->disabled_reason, "leftcert"));
 	assert_non_null(strstr(c->disabled_reason, "rightca"));
 	assert_non_null(strstr(c->disabled_reason, "rightid"));
+	assert_int_equal(conf_conn_disabled_shunt(c), CONF_SHUNT_DROP);	/* fails closed */
 	assert_int_equal(msgs.nwarnings, 1);
 	assert_non_null(conf_msgs_find(&msgs, "slides/private.conf:3: conn \"private\" "
 	    "is loaded but disabled: needs certificates"));
@@ -183,6 +184,7 @@ slide_letsencrypt_client_parses_and_names_missing_features(void **state)
 	assert_non_null(strstr(c->disabled_reason, "address pools"));
 	assert_non_null(strstr(c->disabled_reason, "client address translation"));
 	assert_non_null(strstr(c->disabled_reason, "rightrsasigkey=%cert"));
+	assert_int_equal(conf_conn_disabled_shunt(c), CONF_SHUNT_PASSTHROUGH);
 	conf_free(conf);
 }
 
@@ -216,6 +218,30 @@ slide_letsencrypt_server_parses_pool_and_responder_only(void **state)
 	assert_non_null(strstr(c->disabled_reason, "leftaddresspool"));
 	assert_null(strstr(c->disabled_reason, "sendca"));
 	conf_free(conf);
+}
+
+static void
+disabled_conn_with_failureshunt_none_fails_closed(void **state)
+{
+	static const char text[] =
+	    "conn certs\n    left=%defaultroute\n    leftcert=me\n"
+	    "    right=%opportunisticgroup\n    auto=ondemand\n";
+	char path[] = "/tmp/oe-test-dis-XXXXXX";
+	struct conf_load_opts opts = { .policies_dir = NULL, .no_groups = true };
+	struct iked_conf *conf = NULL;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	conf_msgs_init(&msgs);
+	assert_int_equal(conf_load(path, &opts, &conf, &msgs), 0);
+	assert_true(conf->conns[0].disabled);
+	assert_int_equal(conf->conns[0].failureshunt, CONF_SHUNT_NONE);
+	assert_int_equal(conf_conn_disabled_shunt(&conf->conns[0]), CONF_SHUNT_DROP);
+	conf_free(conf);
+	unlink(path);
 }
 
 static void
@@ -842,6 +868,7 @@ main(void)
 		cmocka_unit_test(slide_private_or_clear_is_null_auth_oe_with_clear_fallback),
 		cmocka_unit_test(slide_letsencrypt_client_parses_and_names_missing_features),
 		cmocka_unit_test(slide_letsencrypt_server_parses_pool_and_responder_only),
+		cmocka_unit_test(disabled_conn_with_failureshunt_none_fails_closed),
 		cmocka_unit_test(slide_typo_lefrtrsasigkey_rejected_with_suggestion),
 		cmocka_unit_test(slide_unindented_keys_rejected_at_their_lines),
 		cmocka_unit_test(bad_cidr_rejected_with_both_lines),
