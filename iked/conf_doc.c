@@ -70,7 +70,8 @@ roff_default(FILE *f, const char *def)
 }
 
 static void
-print_option(FILE *f, const struct conf_option *o, const struct conf_option *pair)
+print_option(FILE *f, const struct conf_option *o,
+    const struct conf_option *pair)
 {
 	char allowed[512];
 

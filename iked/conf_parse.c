@@ -622,8 +622,8 @@ build_conns(struct parse_ctx *ctx, struct iked_conf *conf,
 	for (i = 0; i < ctx->nsecs; i++)
 		n += ctx->secs[i].kind == SEC_CONN;
 	conf->conns = calloc(n ? n : 1, sizeof(*conf->conns));
-	if (r.origin == NULL || r.set == NULL || r.applied == NULL || defaults == NULL ||
-	    conf->conns == NULL)
+	if (r.origin == NULL || r.set == NULL || r.applied == NULL ||
+	    defaults == NULL || conf->conns == NULL)
 		goto out;
 	if (conf_options_defaults(CONF_SEC_CONN, defaults, err, sizeof(err)) == -1) {
 		conf_msg_add(ctx->msgs, CONF_SEV_ERROR, NULL, 0, "%s", err);
