@@ -18,6 +18,7 @@
 #include "ikev2_net.h"
 #include "ikev2_sa.h"
 #include "crypto.h"
+#include "acquire.h"
 #include "trigger.h"
 
 #define USEC_PER_SEC	1000000ULL
@@ -102,8 +103,7 @@ load_conf(const char *path)
 static void
 on_acquire(void *arg, const struct kernel_acquire *ev)
 {
-	(void)arg;
-	oe_debug("kernel ACQUIRE (reqid %u) ignored: not handled yet", ev->reqid);
+	acquire_handle(arg, ev);
 }
 
 static void
@@ -198,6 +198,8 @@ iked_setup(struct iked *d)
 	if (d->sas == NULL)
 		return -1;
 	if (open_kernel(d) < 0)
+		return -1;
+	if (policy_daemon_start(d) < 0)
 		return -1;
 	if (d->send == NULL) {
 		udp_encap = strcmp(d->kernel->ops->name, "xfrm") == 0;
@@ -298,6 +300,7 @@ iked_reload(struct iked *d)
 	 */
 	conf_free(d->conf);
 	d->conf = conf;
+	policy_daemon_reload(d);
 	if (d->opts.log_level < 0)
 		oe_log_set_priority(conf->setup.loglevel);
 	return 0;
@@ -358,6 +361,8 @@ iked_free(struct iked *d)
 
 	if (d == NULL)
 		return;
+	/* Shunts and group policies first: initiation callbacks then find no tables. */
+	policy_daemon_stop(d);
 	/* Whatever is still up loses its kernel state with us. */
 	if (d->sas != NULL)
 		for (sa = ikev2_sa_first(d->sas); sa != NULL;

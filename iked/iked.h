@@ -27,6 +27,8 @@ struct ikev2_sa_table;
 struct crypto_nss;
 struct ikev2_ike_sa;
 struct control;
+struct policy_engine;
+struct shunt_table;
 struct trigger_server;
 
 /* Command-line options (main.c); strings are borrowed from argv. */
@@ -82,6 +84,8 @@ struct iked {
 	struct ikev2_net	*net;		/* owned */
 	struct ikev2_sa_table	*sas;		/* owned */
 	struct control		*control;	/* owned; oectl socket (control.h) */
+	struct policy_engine	*policy;	/* owned; group policies (policy.h) */
+	struct shunt_table	*shunts;	/* owned; shunts (shunt.h) */
 	struct trigger_server	*trigger;	/* owned; DNS trigger socket (trigger.h) */
 	sd_event_source		*sig_term, *sig_int, *sig_hup;
 	sd_event_source		*stop_timer;

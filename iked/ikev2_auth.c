@@ -13,6 +13,7 @@
 #include "ikev2.h"
 #include "iked.h"
 #include "ikev2_auth.h"
+#include "policy.h"
 #include "ikev2_exchange.h"
 #include "ikev2_proposal.h"
 #include "ikev2_sa.h"
@@ -365,8 +366,8 @@ install_policies(struct ikev2_ike_sa *sa)
 		child_selector(sa, dir == 1, &pol.sel);
 		pol.dir = dir == 1 ? KERNEL_DIR_OUT : KERNEL_DIR_IN;
 		pol.action = KERNEL_POLICY_IPSEC;
-		/* Host-to-host: the most specific priority in our band. */
-		pol.priority = k->cfg.prio_min;
+		/* Host-to-host: above shunts and group policies (policy.h). */
+		pol.priority = policy_host_priority(&k->cfg);
 		pol.mode = sa->child.transport ? KERNEL_MODE_TRANSPORT :
 		    KERNEL_MODE_TUNNEL;
 		pol.reqid = sa->child.reqid;

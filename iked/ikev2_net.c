@@ -14,6 +14,7 @@
 
 #include "oe_log.h"
 #include "ikev2_net.h"
+#include "policy.h"
 
 #ifndef UDP_ENCAP
 #define UDP_ENCAP 100
@@ -88,6 +89,10 @@ sock_open(struct ikev2_sock *s, bool udp_encap)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&ss, slen) < 0)
 		goto fail;
+	/* IKE must never be caught by the traps it negotiates for. */
+	if (udp_encap && policy_socket_bypass(fd, family) < 0)
+		oe_warn("ikev2_net: IPsec bypass on port %u: %s", s->port,
+		    strerror(errno));
 	if (s->natt && udp_encap) {
 		int encap = UDP_ENCAP_ESPINUDP;
 
