@@ -1,0 +1,42 @@
+/*
+ * The daemon side of the policy engine: set-up, reload and stop of the
+ * kernel policy set and the shunt table, and the handling of kernel
+ * ACQUIREs (acquire.c).
+ *
+ * ACQUIRE -> the trap's conn (by the template reqid, else by the best
+ * matching installed rule) -> host-to-host instance (our address from
+ * the ACQUIRE, the packet's destination as peer) -> negotiation shunt
+ * -> ikev2_initiate().  On success the engine's outbound ipsec policy
+ * replaces the negotiation shunt in one kernel operation; on failure
+ * the negotiation shunt is replaced by the failure shunt.
+ *
+ * Ownership: struct iked owns `policy` and `shunts` (iked.h); these
+ * functions create and free them.
+ */
+#ifndef IKED_ACQUIRE_H
+#define IKED_ACQUIRE_H
+
+#include <stdint.h>
+
+#include "kernel.h"
+
+struct iked;
+
+/*
+ * Failure shunt lifetime in seconds: SHUNT_FAILURE_LIFETIME_DEFAULT,
+ * or $OE_SHUNT_LIFETIME (1..86400) until iked.conf has a key for it.
+ */
+#define ACQUIRE_SHUNT_LIFETIME_ENV	"OE_SHUNT_LIFETIME"
+
+/* After the kernel is open and the configuration loaded: 0 or -1. */
+int	 policy_daemon_start(struct iked *d);
+/* After a successful reload swapped d->conf. */
+void	 policy_daemon_reload(struct iked *d);
+/* Remove shunts and policies, free both tables (safe to call twice). */
+void	 policy_daemon_stop(struct iked *d);
+/* The kernel callback's body. */
+void	 acquire_handle(struct iked *d, const struct kernel_acquire *ev);
+/* The failure shunt lifetime in effect (seconds). */
+uint32_t acquire_failure_lifetime(void);
+
+#endif /* IKED_ACQUIRE_H */
