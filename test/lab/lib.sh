@@ -225,12 +225,23 @@ lab_sa_packets() {
 # DNS: zones signed at test time, NSD as the authoritative server, the
 # lab-built Unbound as the validating resolver.
 
-# lab_zone_sign DIR ZONE: sign DIR/ZONE.zone with a fresh KSK and ZSK
-# (ECDSAP256SHA256), NSEC; writes DIR/ZONE.zone.signed and DIR/ZONE.ds
-# (the KSK's DS, for the parent or a trust anchor).  ZONE "root" is ".".
+# lab_zone_sign DIR ZONE: sign DIR/ZONE.zone, NSEC, writing
+# DIR/ZONE.zone.signed and DIR/ZONE.ds (the KSK's DS, for the parent or a
+# trust anchor).  A host zone whose hosts published keys with
+# lab_publish_key (DIR/keys/ZONE/*.pub) is signed by the project's own
+# `oe-ipseckey zone`, which also writes their IPSECKEY records; other
+# zones (the root, test.) by ldns-signzone with a fresh KSK and ZSK
+# (ECDSAP256SHA256).  ZONE "root" is ".".
 lab_zone_sign() {
 	local dir=$1 zone=$2 origin=$2. ksk zsk
 	[ "$zone" = root ] && origin=.
+	if ls "$dir/keys/$zone/"*.pub > /dev/null 2>&1; then
+		"$(lab_bin oe-ipseckey)" -q zone "$dir/$zone.zone" --origin "$origin" \
+			--keys "$dir/keys/$zone" -o "$dir/$zone.zone.signed" --valid 30d \
+			> "$dir/$zone.ds" 2>> "$LAB_RES/commands.log" || fail "oe-ipseckey zone $zone"
+		grep -q DS "$dir/$zone.ds" || fail "oe-ipseckey zone $zone printed no DS"
+		return 0
+	fi
 	(
 		cd "$dir" || exit 1
 		ksk=$(ldns-keygen -k -a ECDSAP256SHA256 "$origin") || exit 1
@@ -242,6 +253,32 @@ lab_zone_sign() {
 		cp "$ksk.ds" "$zone.ds"
 		rm -f "$ksk".* "$zsk".*
 	) >> "$LAB_RES/commands.log" 2>&1 || fail "signing zone $zone"
+}
+
+# lab_host_key HOST KEYOPTS...: the host's NSS database ($h/nss) and its
+# host key, made by oe-ipseckey (e.g. --rsa 3072, --ecdsa p256).
+lab_host_key() {
+	local name=$1 db; shift
+	db=$(lab_host_dir "$name")/nss
+	expect "oe-ipseckey init on $name" "$(lab_bin oe-ipseckey)" -q init --nssdb "$db"
+	expect "oe-ipseckey newkey on $name" "$(lab_bin oe-ipseckey)" -q newkey --nssdb "$db" "$@"
+}
+
+# lab_publish_key HOST ZONE LABEL [GATEWAY]: export HOST's public key for
+# the owner name LABEL.ZONE, to be signed into ZONE by lab_dns_world.
+lab_publish_key() {
+	local name=$1 zone=$2 label=$3 gw=${4:-} d
+	d=$LAB_ZONES/keys/$zone
+	mkdir -p "$d"
+	expect "oe-ipseckey export-pub on $name" "$(lab_bin oe-ipseckey)" -q export-pub \
+		--nssdb "$(lab_host_dir "$name")/nss" -o "$d/$label.pub" ${gw:+--gateway "$gw"}
+}
+
+# lab_key_record HOST FQDN [GATEWAY]: HOST's IPSECKEY record as zone text
+# (for zones lab_dns_world does not sign, like plain.test).
+lab_key_record() {
+	"$(lab_bin oe-ipseckey)" -q show --nssdb "$(lab_host_dir "$1")/nss" \
+		--name "$2" ${3:+--gateway "$3"} --ttl 300 | grep -v '^;'
 }
 
 # lab_auth_start HOST ADDR ZONEDIR ZONE...: NSD on ADDR:53 serving

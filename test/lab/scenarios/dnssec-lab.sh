@@ -7,17 +7,21 @@ lab_host auth
 lab_host west
 lab_link west w0 "$RES/24" auth a0 "$AUTH/24"
 
-# An RSA key in RFC 3110 form is exactly a DNSKEY's public key field, so
-# ldns-keygen gives a realistic IPSECKEY key.
-hostkey=$(lab_rsa_pubkey 2048)
-[ -n "$hostkey" ] || fail "no RSA host key"
+# east's RSA-3072 host key, made and published by oe-ipseckey: signed
+# into oe.test and broken.test by `oe-ipseckey zone`, and as plain text
+# into the unsigned plain.test.
+lab_host east
+lab_host_key east --rsa 3072
 for zone in oe.test plain.test broken.test; do
 	lab_zone_records "$zone" <<REC
 east 300 IN A $EAST
 east 300 IN AAAA 2001:db8::2
-east 300 IN IPSECKEY 10 1 2 $EAST $hostkey
 REC
 done
+lab_publish_key east oe.test east "$EAST"
+lab_publish_key east broken.test east "$EAST"
+record=$(lab_key_record east east.plain.test. "$EAST") || fail "oe-ipseckey show"
+lab_zone_records plain.test <<< "$record"
 lab_dns_world auth "$AUTH"
 lab_resolver_start west "$RES" "$AUTH" "$LAB_ANCHOR"
 
@@ -41,4 +45,4 @@ out=$(lab_dig west @"$RES" +dnssec east.broken.test IPSECKEY)
 lab_poll 3 grep -q "validation failure <east.broken.test. IPSECKEY IN>" "$(lab_host_dir west)/log/unbound.log" ||
 	fail "Unbound logged no validation failure for east.broken.test"
 
-pass "signed east.oe.test IPSECKEY and AAAA answered with AD; unsigned east.plain.test IPSECKEY NOERROR without AD; tampered east.broken.test IPSECKEY SERVFAIL with a logged validation failure"
+pass "oe-ipseckey-signed east.oe.test IPSECKEY and AAAA answered with AD; unsigned east.plain.test IPSECKEY NOERROR without AD; tampered east.broken.test IPSECKEY SERVFAIL with a logged validation failure"
