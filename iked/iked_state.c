@@ -170,6 +170,7 @@ ike_json(struct iked *d, const struct ikev2_ike_sa *sa)
 	    sa->nat_remote));
 	json_object_set_new(o, "peer_fragmentation", json_boolean(sa->peer_frag));
 	json_object_set_new(o, "child", child_json(d, sa));
+	json_object_set_new(o, "child_rekeys", json_integer((json_int_t)sa->rekeys));
 	return o;
 }
 

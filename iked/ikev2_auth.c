@@ -13,7 +13,7 @@
 #include "ikev2.h"
 #include "iked.h"
 #include "ikev2_auth.h"
-#include "policy.h"
+#include "ikev2_child.h"
 #include "ikev2_exchange.h"
 #include "ikev2_proposal.h"
 #include "ikev2_sa.h"
@@ -224,295 +224,6 @@ out:
 	return ret;
 }
 
-/* ---- traffic selectors ---------------------------------------------- */
-
-static void
-ts_host(const struct oe_addr *a, struct ikev2_ts *ts)
-{
-	size_t len = oe_addr_len(a);
-
-	memset(ts, 0, sizeof(*ts));
-	ts->type = a->family == AF_INET ? IKEV2_TS_IPV4_ADDR_RANGE :
-	    IKEV2_TS_IPV6_ADDR_RANGE;
-	ts->ip_proto = 0;
-	ts->start_port = 0;
-	ts->end_port = 65535;
-	memcpy(ts->start_addr, oe_addr_bytes(a), len);
-	memcpy(ts->end_addr, oe_addr_bytes(a), len);
-}
-
-static bool
-ts_contains(const struct ikev2_ts *ts, const struct oe_addr *a)
-{
-	size_t len = oe_addr_len(a);
-
-	if ((a->family == AF_INET) != (ts->type == IKEV2_TS_IPV4_ADDR_RANGE))
-		return false;
-	return memcmp(ts->start_addr, oe_addr_bytes(a), len) <= 0 &&
-	    memcmp(oe_addr_bytes(a), ts->end_addr, len) <= 0 &&
-	    ts->start_port <= ts->end_port;
-}
-
-/*
- * Narrow a peer's TS list to the one host `a` (keeping the protocol
- * and ports it asked for).  0 and *out, or -1 if no selector holds a.
- */
-static int
-ts_narrow(const struct ikev2_ts_list *l, const struct oe_addr *a,
-    struct ikev2_ts *out)
-{
-	uint8_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (ts_contains(&l->ts[i], a)) {
-			ts_host(a, out);
-			out->ip_proto = l->ts[i].ip_proto;
-			out->start_port = l->ts[i].start_port;
-			out->end_port = l->ts[i].end_port;
-			return 0;
-		}
-	return -1;
-}
-
-/* ---- Child SA installation ------------------------------------------ */
-
-static void
-key_fingerprint(const uint8_t *k1, size_t l1, const uint8_t *k2, size_t l2,
-    char out[17])
-{
-	uint8_t buf[2 * 128], h[32];
-	size_t n = 0;
-	int i;
-
-	if (l1 > 128 || l2 > 128) {
-		out[0] = '\0';
-		return;
-	}
-	memcpy(buf, k1, l1);
-	n = l1;
-	if (k2 != NULL) {
-		memcpy(buf + n, k2, l2);
-		n += l2;
-	}
-	(void)PK11_HashBuf(SEC_OID_SHA256, h, buf, (PRInt32)n);
-	explicit_bzero(buf, sizeof(buf));
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
-static void
-kaddr(const struct oe_addr *a, struct kernel_addr *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->family = a->family;
-	memcpy(k->u.bytes, oe_addr_bytes(a), oe_addr_len(a));
-}
-
-static void
-child_selector(const struct ikev2_ike_sa *sa, bool out,
-    struct kernel_selector *sel)
-{
-	const struct ikev2_path *p = &sa->path;
-
-	memset(sel, 0, sizeof(*sel));
-	sel->family = p->local.family;
-	kaddr(out ? &p->local : &p->remote, &sel->src);
-	kaddr(out ? &p->remote : &p->local, &sel->dst);
-	sel->src_plen = sel->dst_plen = (uint8_t)oe_addr_maxplen(&p->local);
-	sel->proto = sa->child.ts_remote.ip_proto;
-}
-
-static int
-install_sa(struct ikev2_ike_sa *sa, const struct conf_conn *c, bool inbound,
-    const uint8_t *enc, size_t enc_len, const uint8_t *integ, size_t integ_len)
-{
-	struct kernel *k = sa->iked->kernel;
-	struct kernel_sa ks;
-
-	memset(&ks, 0, sizeof(ks));
-	kaddr(inbound ? &sa->path.remote : &sa->path.local, &ks.src);
-	kaddr(inbound ? &sa->path.local : &sa->path.remote, &ks.dst);
-	ks.spi = inbound ? sa->child.spi_in : sa->child.spi_out;
-	ks.mode = sa->child.transport ? KERNEL_MODE_TRANSPORT :
-	    KERNEL_MODE_TUNNEL;
-	ks.reqid = sa->child.reqid;
-	if (ikev2_kernel_enc(sa->child.alg.encr, &ks.enc) < 0 ||
-	    ikev2_kernel_integ(sa->child.alg.integ, &ks.integ) < 0)
-		return -1;
-	ks.enc_key = enc;
-	ks.enc_key_len = enc_len;
-	ks.integ_key = integ;
-	ks.integ_key_len = integ_len;
-	ks.replay_window = c->replay_window;
-	ks.inbound = inbound;
-	ks.lifetime.hard_seconds = sa->child.lifetime;
-	ks.lifetime.soft_seconds = sa->child.lifetime > c->rekeymargin ?
-	    sa->child.lifetime - c->rekeymargin : sa->child.lifetime;
-	if (sa->child.transport)
-		child_selector(sa, !inbound, &ks.sel);
-	/* The inbound SPI was reserved as a larval SA: fill it in. */
-	return inbound ? kernel_update_sa(k, &ks) : kernel_add_sa(k, &ks);
-}
-
-static int
-install_policies(struct ikev2_ike_sa *sa)
-{
-	struct kernel *k = sa->iked->kernel;
-	struct kernel_policy pol;
-	int dir, r;
-
-	for (dir = 0; dir < 2; dir++) {
-		memset(&pol, 0, sizeof(pol));
-		child_selector(sa, dir == 1, &pol.sel);
-		pol.dir = dir == 1 ? KERNEL_DIR_OUT : KERNEL_DIR_IN;
-		pol.action = KERNEL_POLICY_IPSEC;
-		/* Host-to-host: above shunts and group policies (policy.h). */
-		pol.priority = policy_host_priority(&k->cfg);
-		pol.mode = sa->child.transport ? KERNEL_MODE_TRANSPORT :
-		    KERNEL_MODE_TUNNEL;
-		pol.reqid = sa->child.reqid;
-		kaddr(dir == 1 ? &sa->path.local : &sa->path.remote,
-		    &pol.tmpl_src);
-		kaddr(dir == 1 ? &sa->path.remote : &sa->path.local,
-		    &pol.tmpl_dst);
-		r = kernel_replace_policy(k, &pol);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* Derive KEYMAT and install both directions and the policies. */
-static int
-child_install(struct ikev2_ike_sa *sa, const struct conf_conn *c)
-{
-	const struct crypto_encr *encr;
-	const struct crypto_integ *integ = NULL;
-	struct crypto_child_keys ck;
-	uint8_t keymat[2 * (64 + 64)];
-	size_t len;
-	int ret = -1, r;
-	char tag[80];
-
-	ikev2_sa_tag(sa, tag, sizeof(tag));
-	encr = crypto_encr_lookup(sa->child.alg.encr, sa->child.alg.encr_bits);
-	if (sa->child.alg.integ != 0)
-		integ = crypto_integ_lookup(sa->child.alg.integ);
-	if (encr == NULL || (sa->child.alg.integ != 0 && integ == NULL))
-		return -1;
-	len = crypto_child_keymat_len(encr, integ);
-	if (len == 0 || len > sizeof(keymat))
-		return -1;
-	if (crypto_child_keymat(sa->prf, sa->keys.sk_d, NULL, sa->ni,
-	    sa->ni_len, sa->nr, sa->nr_len, keymat, len) < 0 ||
-	    crypto_child_keys_split(encr, integ, keymat, len, &ck) < 0)
-		goto out;
-	/* KEYMAT: initiator->responder keys first (2.17). */
-	if (sa->initiator) {
-		r = install_sa(sa, c, false, ck.enc_i, ck.enc_len, ck.integ_i,
-		    ck.integ_len);
-		if (r == 0)
-			r = install_sa(sa, c, true, ck.enc_r, ck.enc_len,
-			    ck.integ_r, ck.integ_len);
-		key_fingerprint(ck.enc_i, ck.enc_len, ck.integ_i, ck.integ_len,
-		    sa->child.fp_out);
-		key_fingerprint(ck.enc_r, ck.enc_len, ck.integ_r, ck.integ_len,
-		    sa->child.fp_in);
-	} else {
-		r = install_sa(sa, c, false, ck.enc_r, ck.enc_len, ck.integ_r,
-		    ck.integ_len);
-		if (r == 0)
-			r = install_sa(sa, c, true, ck.enc_i, ck.enc_len,
-			    ck.integ_i, ck.integ_len);
-		key_fingerprint(ck.enc_r, ck.enc_len, ck.integ_r, ck.integ_len,
-		    sa->child.fp_out);
-		key_fingerprint(ck.enc_i, ck.enc_len, ck.integ_i, ck.integ_len,
-		    sa->child.fp_in);
-	}
-	if (r == 0)
-		r = install_policies(sa);
-	if (r < 0) {
-		oe_err("%s: installing the Child SA failed: %s", tag,
-		    strerror(-r));
-		goto out;
-	}
-	sa->child.installed = true;
-	sa->child.established_usec = iked_now_usec(sa->iked);
-	sa->iked->stats.child_installed++;
-	oe_info("%s: Child SA installed: %s mode, SPI in 0x%08x out 0x%08x, %s",
-	    tag, sa->child.transport ? "transport" : "tunnel", sa->child.spi_in,
-	    sa->child.spi_out, ikev2_name(IKEV2_REG_ENCR, sa->child.alg.encr));
-	ret = 0;
-out:
-	explicit_bzero(keymat, sizeof(keymat));
-	explicit_bzero(&ck, sizeof(ck));
-	return ret;
-}
-
-void
-ikev2_child_remove(struct ikev2_ike_sa *sa)
-{
-	struct kernel *k = sa->iked->kernel;
-	struct kernel_sa_id id;
-	struct kernel_selector sel;
-
-	if (!sa->child.present || k == NULL)
-		return;
-	memset(&id, 0, sizeof(id));
-	if (sa->child.spi_in != 0) {
-		kaddr(&sa->path.local, &id.dst);
-		id.spi = sa->child.spi_in;
-		(void)kernel_del_sa(k, &id);
-	}
-	if (sa->child.installed) {
-		kaddr(&sa->path.remote, &id.dst);
-		id.spi = sa->child.spi_out;
-		(void)kernel_del_sa(k, &id);
-		child_selector(sa, true, &sel);
-		(void)kernel_del_policy(k, &sel, KERNEL_DIR_OUT, NULL);
-		child_selector(sa, false, &sel);
-		(void)kernel_del_policy(k, &sel, KERNEL_DIR_IN, NULL);
-	}
-	sa->child.installed = false;
-	sa->child.present = false;
-}
-
-/* Reserve our inbound SPI for the Child SA. */
-static int
-child_alloc_spi(struct ikev2_ike_sa *sa)
-{
-	struct kernel_addr src, dst;
-	int r;
-
-	kaddr(&sa->path.remote, &src);
-	kaddr(&sa->path.local, &dst);
-	sa->child.reqid = iked_alloc_reqid(sa->iked);
-	r = kernel_alloc_spi(sa->iked->kernel, &src, &dst, sa->child.reqid,
-	    &sa->child.spi_in);
-	if (r < 0) {
-		oe_err("allocating an SPI: %s", strerror(-r));
-		return -1;
-	}
-	sa->child.present = true;
-	return 0;
-}
-
-static void
-spi_be(uint32_t spi, uint8_t out[4])
-{
-	out[0] = (uint8_t)(spi >> 24);
-	out[1] = (uint8_t)(spi >> 16);
-	out[2] = (uint8_t)(spi >> 8);
-	out[3] = (uint8_t)spi;
-}
-
-static uint32_t
-spi_from(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
-}
-
 /* ---- initiator ------------------------------------------------------- */
 
 int
@@ -542,13 +253,13 @@ ikev2_auth_send_request(struct ikev2_ike_sa *sa)
 	p->u.auth.method = sa->auth_local;
 	p->u.auth.data.ptr = am->auth;
 	p->u.auth.data.len = am->auth_len;
-	if (child_alloc_spi(sa) < 0)
+	if (ikev2_child_alloc_spi(sa, &sa->child, true) < 0)
 		goto out;
 	sa->child.transport = c->type == CONF_TYPE_TRANSPORT;
 	if (sa->child.transport)
 		ikev2_notify_make(am_add(am, IKEV2_PL_NOTIFY),
 		    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
-	spi_be(sa->child.spi_in, am->spi);
+	ikev2_spi_be(sa->child.spi_in, am->spi);
 	if (ikev2_proposals_build(&c->esp, true, am->spi, 4, &am->sa) == 0) {
 		oe_err("conn %s: no usable ESP proposal", c->name);
 		goto out;
@@ -556,8 +267,8 @@ ikev2_auth_send_request(struct ikev2_ike_sa *sa)
 	p = am_add(am, IKEV2_PL_SA);
 	p->u.sa = &am->sa;
 	am->tsi.count = am->tsr.count = 1;
-	ts_host(&sa->path.local, &am->tsi.ts[0]);
-	ts_host(&sa->path.remote, &am->tsr.ts[0]);
+	ikev2_ts_host(&sa->path.local, &am->tsi.ts[0]);
+	ikev2_ts_host(&sa->path.remote, &am->tsr.ts[0]);
 	p = am_add(am, IKEV2_PL_TSI);
 	p->u.ts = &am->tsi;
 	p = am_add(am, IKEV2_PL_TSR);
@@ -629,8 +340,8 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		return;
 	}
 	if (ikev2_proposals_accept(&c->esp, true, psa->u.sa, &ch, &prop) < 0 ||
-	    ts_narrow(ptsi->u.ts, &sa->path.local, &sa->child.ts_local) < 0 ||
-	    ts_narrow(ptsr->u.ts, &sa->path.remote, &sa->child.ts_remote) < 0 ||
+	    ikev2_ts_narrow(ptsi->u.ts, &sa->path.local, &sa->child.ts_local) < 0 ||
+	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.remote, &sa->child.ts_remote) < 0 ||
 	    (sa->child.transport && ikev2_message_find_notify(m,
 	    IKEV2_N_USE_TRANSPORT_MODE) == NULL)) {
 		oe_info("%s: unacceptable Child SA in IKE_AUTH response", tag);
@@ -640,14 +351,17 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		return;
 	}
 	sa->child.alg = ch;
-	sa->child.spi_out = spi_from(prop->spi);
+	sa->child.spi_out = ikev2_spi_from(prop->spi);
 	sa->child.lifetime = c->salifetime;
-	if (child_install(sa, c) < 0) {
+	if (ikev2_child_install(sa, &sa->child, c, sa->ni, sa->ni_len,
+	    sa->nr, sa->nr_len) < 0) {
 		ikev2_child_remove(sa);
 		ikev2_sa_complete(sa, false, "kernel refused the Child SA");
 		(void)ikev2_info_send_delete(sa);
 		return;
 	}
+	/* The Child SA's rekey and expiry times are known only now. */
+	ikev2_sa_arm_timer(sa);
 	ikev2_sa_complete(sa, true, NULL);
 	iked_state_changed(sa->iked);
 }
@@ -676,23 +390,24 @@ respond_child(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
 	if (ikev2_proposals_choose(&c->esp, true, psa->u.sa, &ch, &prop) < 0)
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
-	if (ts_narrow(ptsi->u.ts, &sa->path.remote, &sa->child.ts_remote) < 0 ||
-	    ts_narrow(ptsr->u.ts, &sa->path.local, &sa->child.ts_local) < 0)
+	if (ikev2_ts_narrow(ptsi->u.ts, &sa->path.remote, &sa->child.ts_remote) < 0 ||
+	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.local, &sa->child.ts_local) < 0)
 		return IKEV2_N_TS_UNACCEPTABLE;
-	if (child_alloc_spi(sa) < 0)
+	if (ikev2_child_alloc_spi(sa, &sa->child, true) < 0)
 		return IKEV2_N_TEMPORARY_FAILURE;
 	sa->child.alg = ch;
-	sa->child.spi_out = spi_from(prop->spi);
+	sa->child.spi_out = ikev2_spi_from(prop->spi);
 	sa->child.transport = want_transport;
 	sa->child.lifetime = c->salifetime;
-	if (child_install(sa, c) < 0) {
+	if (ikev2_child_install(sa, &sa->child, c, sa->ni, sa->ni_len,
+	    sa->nr, sa->nr_len) < 0) {
 		ikev2_child_remove(sa);
 		return IKEV2_N_TEMPORARY_FAILURE;
 	}
 	if (want_transport)
 		ikev2_notify_make(am_add(am, IKEV2_PL_NOTIFY),
 		    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
-	spi_be(sa->child.spi_in, am->spi);
+	ikev2_spi_be(sa->child.spi_in, am->spi);
 	ikev2_proposal_answer(&ch, true, prop->num, am->spi, 4, &am->sa);
 	p = am_add(am, IKEV2_PL_SA);
 	p->u.sa = &am->sa;

@@ -349,17 +349,9 @@ dispatch_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	case IKEV2_EXCH_INFORMATIONAL:
 		ikev2_info_recv_request(sa, m);
 		break;
-	case IKEV2_EXCH_CREATE_CHILD_SA: {
-		/* Rekeying is not implemented: say so instead of timing out. */
-		struct ikev2_payload n;
-
-		memset(&n, 0, sizeof(n));
-		ikev2_notify_make(&n, IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
-		sa->msgid_in++;
-		(void)ikev2_response_send(sa, m->hdr.exchange, m->hdr.msgid,
-		    &n, 1);
+	case IKEV2_EXCH_CREATE_CHILD_SA:
+		ikev2_rekey_recv_request(sa, m);
 		break;
-	}
 	default:
 		drop(sa->iked, &sa->iked->rl.misc, &sa->path,
 		    "unsupported exchange",
@@ -380,6 +372,9 @@ dispatch_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		break;
 	case IKEV2_EXCH_INFORMATIONAL:
 		ikev2_info_recv_response(sa, m);
+		break;
+	case IKEV2_EXCH_CREATE_CHILD_SA:
+		ikev2_rekey_recv_response(sa, m);
 		break;
 	default:
 		break;
@@ -461,7 +456,13 @@ recv_response(struct ikev2_ike_sa *sa, const struct ikev2_path *path,
 			return;
 	}
 	sa->last_heard_usec = iked_now_usec(d);
-	ikev2_request_clear(sa);
+	/*
+	 * An IKE_SA_INIT answer may be stale (to a request we already
+	 * replaced after INVALID_KE_PAYLOAD or COOKIE, with the same
+	 * message ID 0): its handler decides whether our request is done.
+	 */
+	if (m->hdr.exchange != IKEV2_EXCH_IKE_SA_INIT)
+		ikev2_request_clear(sa);
 	dispatch_response(sa, m);
 }
 

@@ -90,6 +90,13 @@ void	ikev2_auth_recv_response(struct ikev2_ike_sa *sa,
 /* Delete the Child SA's kernel state (SAs and policies). */
 void	ikev2_child_remove(struct ikev2_ike_sa *sa);
 
+/* ikev2_rekey.c: CREATE_CHILD_SA (Child SA rekey) */
+int	ikev2_rekey_child_start(struct ikev2_ike_sa *sa);
+void	ikev2_rekey_recv_request(struct ikev2_ike_sa *sa,
+	    const struct ikev2_message *m);
+void	ikev2_rekey_recv_response(struct ikev2_ike_sa *sa,
+	    const struct ikev2_message *m);
+
 /* ikev2_info.c */
 void	ikev2_info_recv_request(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);

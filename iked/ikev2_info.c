@@ -11,6 +11,7 @@
 #include "oe_log.h"
 #include "ikev2.h"
 #include "iked.h"
+#include "ikev2_child.h"
 #include "ikev2_exchange.h"
 #include "ikev2_sa.h"
 
@@ -71,7 +72,7 @@ ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	struct ikev2_payload resp;
 	uint32_t spi;
 	uint16_t i;
-	bool delete_ike = false, delete_child = false;
+	bool delete_ike = false, delete_child = false, delete_old = false;
 	struct iked *d = sa->iked;
 	uint8_t b[4];
 	char tag[80];
@@ -85,12 +86,17 @@ ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 			delete_ike = true;
 			continue;
 		}
-		if (p->u.del.protocol != IKEV2_PROTO_ESP || !sa->child.installed)
+		if (p->u.del.protocol != IKEV2_PROTO_ESP)
 			continue;
-		for (i = 0; i < p->u.del.nspi; i++)
-			if (ikev2_delete_spi(&p->u.del, i, &spi) &&
-			    spi == sa->child.spi_out)
+		for (i = 0; i < p->u.del.nspi; i++) {
+			if (!ikev2_delete_spi(&p->u.del, i, &spi))
+				continue;
+			if (sa->child.installed && spi == sa->child.spi_out)
 				delete_child = true;
+			if (sa->old_child.present &&
+			    spi == sa->old_child.spi_out)
+				delete_old = true;
+		}
 	}
 	if (delete_ike) {
 		oe_info("%s: peer deleted the IKE SA", tag);
@@ -98,6 +104,24 @@ ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		    m->hdr.msgid, NULL, 0);
 		ikev2_child_remove(sa);
 		ikev2_sa_destroy(sa, "peer deleted the IKE SA");
+		iked_state_changed(d);
+		return;
+	}
+	if (delete_old && !delete_child) {
+		/* The peer retires the Child SA a rekey replaced (2.8). */
+		spi = sa->old_child.spi_in;
+		memset(&resp, 0, sizeof(resp));
+		resp.type = IKEV2_PL_DELETE;
+		resp.u.del.protocol = IKEV2_PROTO_ESP;
+		resp.u.del.spi_len = 4;
+		resp.u.del.nspi = 1;
+		ikev2_spi_be(spi, b);
+		resp.u.del.spis.ptr = b;
+		resp.u.del.spis.len = 4;
+		(void)ikev2_response_send(sa, IKEV2_EXCH_INFORMATIONAL,
+		    m->hdr.msgid, &resp, 1);
+		ikev2_child_uninstall(sa, &sa->old_child, false);
+		memset(&sa->old_child, 0, sizeof(sa->old_child));
 		iked_state_changed(d);
 		return;
 	}
@@ -138,7 +162,14 @@ ikev2_info_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		iked_state_changed(d);
 		return;
 	}
-	/* A liveness answer: last_heard_usec was updated by the receiver. */
+	if (sa->deleting_old) {
+		/* The peer confirmed the DELETE of the replaced Child SA. */
+		sa->deleting_old = false;
+		ikev2_child_uninstall(sa, &sa->old_child, false);
+		memset(&sa->old_child, 0, sizeof(sa->old_child));
+		iked_state_changed(d);
+	}
+	/* Otherwise a liveness answer: last_heard_usec is already updated. */
 }
 
 /* ---- the per-SA timer ------------------------------------------------- */
@@ -156,6 +187,17 @@ child_expiry(const struct ikev2_ike_sa *sa)
 	return sa->child.installed && sa->child.lifetime > 0 ?
 	    sa->child.established_usec +
 	    (uint64_t)sa->child.lifetime * USEC_PER_SEC : UINT64_MAX;
+}
+
+/* When the initiator rekeys the Child SA: at its soft lifetime. */
+static uint64_t
+child_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
+{
+	if (!sa->initiator || c == NULL || !sa->child.installed ||
+	    sa->rekeying || sa->child.lifetime <= c->rekeymargin)
+		return UINT64_MAX;
+	return sa->child.established_usec +
+	    (uint64_t)(sa->child.lifetime - c->rekeymargin) * USEC_PER_SEC;
 }
 
 static uint64_t
@@ -200,6 +242,8 @@ life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 			ikev2_sa_fail(sa, "lifetime reached");
 		return 0;
 	}
+	if (usec >= child_rekey_at(sa, c) && !sa->req.active)
+		(void)ikev2_rekey_child_start(sa);
 	if (c != NULL && c->dpddelay > 0 && !sa->req.active &&
 	    usec >= sa->last_heard_usec + (uint64_t)c->dpddelay * USEC_PER_SEC)
 		(void)ikev2_info_send_liveness(sa);
@@ -225,6 +269,8 @@ ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
 		break;
 	case IKEV2_SA_ESTABLISHED:
 		at = sa_expiry(sa);
+		if (child_rekey_at(sa, c) < at)
+			at = child_rekey_at(sa, c);
 		if (c != NULL && c->dpddelay > 0) {
 			uint64_t live = (sa->last_heard_usec > now ? now :
 			    sa->last_heard_usec) +
@@ -237,6 +283,9 @@ ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
 		}
 		if (at == UINT64_MAX)
 			return;
+		/* Due while another request is in flight: look again soon. */
+		if (at <= now)
+			at = now + USEC_PER_SEC / 10;
 		break;
 	default:
 		return;

@@ -439,8 +439,13 @@ init_retry(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 
 	p = ikev2_message_find_notify(m, IKEV2_N_COOKIE);
 	if (p != NULL) {
-		if (ikev2_notify_cookie(&p->u.notify, &ck, &err) != IKEV2_OK ||
-		    sa->ke_retries >= MAX_INIT_RETRIES)
+		if (ikev2_notify_cookie(&p->u.notify, &ck, &err) != IKEV2_OK)
+			return false;
+		/* The same cookie again answers an earlier transmission. */
+		if (ck.len == sa->cookie_len &&
+		    memcmp(ck.ptr, sa->cookie, ck.len) == 0)
+			return true;
+		if (sa->ke_retries >= MAX_INIT_RETRIES)
 			return false;
 		memcpy(sa->cookie, ck.ptr, ck.len);
 		sa->cookie_len = ck.len;
@@ -453,6 +458,14 @@ init_retry(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	if (p == NULL || c == NULL ||
 	    ikev2_notify_invalid_ke(&p->u.notify, &group, &err) != IKEV2_OK)
 		return false;
+	/*
+	 * After a switch, the same group named again is the answer to a
+	 * retransmission of the earlier request (slow responders answer
+	 * both): ignore it, the new request is still outstanding.
+	 */
+	if (group == sa->alg.dh &&
+	    group != ikev2_proposals_first_group(&c->ike))
+		return true;
 	/* Only a group we offered, and only a bounded number of times. */
 	if (sa->ke_retries >= MAX_INIT_RETRIES || group == sa->alg.dh ||
 	    !ikev2_proposals_has_group(&c->ike, group))
@@ -483,6 +496,8 @@ ikev2_init_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		return;
 	if (init_retry(sa, m))
 		return;
+	/* An answer to our current request: stop retransmitting it. */
+	ikev2_request_clear(sa);
 	for (p = NULL; (p = ikev2_message_find(m, IKEV2_PL_NOTIFY, p)) != NULL;)
 		if (ikev2_notify_is_error(&p->u.notify)) {
 			oe_info("%s: IKE_SA_INIT refused: %s", tag,

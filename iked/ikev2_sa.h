@@ -109,6 +109,8 @@ struct ikev2_proto_choice {
 struct ikev2_child_sa {
 	bool		 present;
 	bool		 installed;
+	bool		 rekeyed;	/* replaced an older one: shares its
+					 * reqid and policies */
 	struct ikev2_proto_choice alg;
 	uint32_t	 spi_in;	/* host order; we chose it */
 	uint32_t	 spi_out;	/* the peer chose it */
@@ -190,6 +192,15 @@ struct ikev2_ike_sa {
 	struct ikev2_peer_key	*peer_keys;		/* owned, npeer_keys */
 
 	struct ikev2_child_sa	 child;
+	/* During a rekey: the Child SA being replaced, until it is deleted. */
+	struct ikev2_child_sa	 old_child;
+	/* CREATE_CHILD_SA we initiated: the new Child SA and our nonce */
+	struct ikev2_child_sa	 rekey_child;
+	uint8_t			 rekey_ni[IKEV2_NONCE_MAX];
+	size_t			 rekey_ni_len;
+	bool			 rekeying;
+	bool			 deleting_old;	/* our DELETE of old_child is out */
+	uint64_t		 rekeys;	/* Child SA rekeys done */
 
 	/* exchanges */
 	uint32_t		 msgid_out;	/* next request we send */

@@ -524,6 +524,57 @@ engine_dead_peer_detected_and_kernel_state_removed(void **state)
 	harness_free(h);
 }
 
+static bool
+rekey_done(struct harness *h)
+{
+	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
+
+	return a != NULL && a->rekeys >= 1 && !a->old_child.present &&
+	    !a->req.active && h->nq == 0;
+}
+
+static void
+engine_child_sa_rekey_replaces_spis_and_deletes_old(void **state)
+{
+	/* soft lifetime = 60 s - 59 s: the initiator rekeys after 1 s */
+	struct harness *h = harness_new(
+	    "\tsalifetime=60s\n\trekeymargin=59s\n",
+	    "\tsalifetime=60s\n\trekeymargin=59s\n");
+	struct ikev2_ike_sa *a, *b;
+	uint32_t old_in, old_out;
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	old_in = a->child.spi_in;
+	old_out = a->child.spi_out;
+	run_for(h, 2500, rekey_done);
+	assert_true(rekey_done(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+	assert_int_equal(b->rekeys, a->rekeys);
+	assert_true(a->child.spi_in != old_in && a->child.spi_out != old_out);
+	assert_int_equal(a->child.spi_out, b->child.spi_in);
+	assert_int_equal(a->child.spi_in, b->child.spi_out);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	assert_false(b->old_child.present);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.2", a->child.spi_out));
+	assert_true(kernel_has_sa(h->d[1], "127.0.0.2", b->child.spi_in));
+	assert_false(kernel_has_sa(h->d[0], "127.0.0.1", old_in));
+	/* exactly the new pair and the two policies remain on each side */
+	kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_int_equal(npol, 2);
+	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_int_equal(npol, 2);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -556,6 +607,7 @@ main(void)
 		cmocka_unit_test(engine_cbc_hmac_and_ecp256_negotiate),
 		cmocka_unit_test(engine_liveness_check_answered_keeps_sa),
 		cmocka_unit_test(engine_dead_peer_detected_and_kernel_state_removed),
+		cmocka_unit_test(engine_child_sa_rekey_replaces_spis_and_deletes_old),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,

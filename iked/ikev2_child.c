@@ -1,0 +1,334 @@
+/*
+ * Child SAs: traffic selectors, KEYMAT (RFC 7296 2.17), and their
+ * kernel state (SAs in both directions and the policies) through
+ * kernel_ops.  Used by IKE_AUTH (the first Child SA) and
+ * CREATE_CHILD_SA (rekeying).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_log.h"
+#include "ikev2.h"
+#include "iked.h"
+#include "ikev2_child.h"
+#include "ikev2_exchange.h"
+#include "ikev2_proposal.h"
+#include "crypto.h"
+#include "crypto_prf.h"
+#include "kernel.h"
+#include "policy.h"
+
+#include <pk11pub.h>
+
+/* ---- traffic selectors ---------------------------------------------- */
+
+void
+ikev2_ts_host(const struct oe_addr *a, struct ikev2_ts *ts)
+{
+	size_t len = oe_addr_len(a);
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = a->family == AF_INET ? IKEV2_TS_IPV4_ADDR_RANGE :
+	    IKEV2_TS_IPV6_ADDR_RANGE;
+	ts->ip_proto = 0;
+	ts->start_port = 0;
+	ts->end_port = 65535;
+	memcpy(ts->start_addr, oe_addr_bytes(a), len);
+	memcpy(ts->end_addr, oe_addr_bytes(a), len);
+}
+
+static bool
+ts_contains(const struct ikev2_ts *ts, const struct oe_addr *a)
+{
+	size_t len = oe_addr_len(a);
+
+	if ((a->family == AF_INET) != (ts->type == IKEV2_TS_IPV4_ADDR_RANGE))
+		return false;
+	return memcmp(ts->start_addr, oe_addr_bytes(a), len) <= 0 &&
+	    memcmp(oe_addr_bytes(a), ts->end_addr, len) <= 0 &&
+	    ts->start_port <= ts->end_port;
+}
+
+/*
+ * Narrow a peer's TS list to the one host `a` (keeping the protocol
+ * and ports it asked for).  0 and *out, or -1 if no selector holds a.
+ */
+int
+ikev2_ts_narrow(const struct ikev2_ts_list *l, const struct oe_addr *a,
+    struct ikev2_ts *out)
+{
+	uint8_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (ts_contains(&l->ts[i], a)) {
+			ikev2_ts_host(a, out);
+			out->ip_proto = l->ts[i].ip_proto;
+			out->start_port = l->ts[i].start_port;
+			out->end_port = l->ts[i].end_port;
+			return 0;
+		}
+	return -1;
+}
+
+/* ---- Child SA installation ------------------------------------------ */
+
+static void
+key_fingerprint(const uint8_t *k1, size_t l1, const uint8_t *k2, size_t l2,
+    char out[17])
+{
+	uint8_t buf[2 * 128], h[32];
+	size_t n = 0;
+	int i;
+
+	if (l1 > 128 || l2 > 128) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(buf, k1, l1);
+	n = l1;
+	if (k2 != NULL) {
+		memcpy(buf + n, k2, l2);
+		n += l2;
+	}
+	(void)PK11_HashBuf(SEC_OID_SHA256, h, buf, (PRInt32)n);
+	explicit_bzero(buf, sizeof(buf));
+	for (i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static void
+kaddr(const struct oe_addr *a, struct kernel_addr *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = a->family;
+	memcpy(k->u.bytes, oe_addr_bytes(a), oe_addr_len(a));
+}
+
+static void
+child_selector(const struct ikev2_ike_sa *sa,
+    const struct ikev2_child_sa *ch, bool out, struct kernel_selector *sel)
+{
+	const struct ikev2_path *p = &sa->path;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->family = p->local.family;
+	kaddr(out ? &p->local : &p->remote, &sel->src);
+	kaddr(out ? &p->remote : &p->local, &sel->dst);
+	sel->src_plen = sel->dst_plen = (uint8_t)oe_addr_maxplen(&p->local);
+	sel->proto = ch->ts_remote.ip_proto;
+}
+
+static int
+install_sa(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
+    const struct conf_conn *c, bool inbound,
+    const uint8_t *enc, size_t enc_len, const uint8_t *integ, size_t integ_len)
+{
+	struct kernel *k = sa->iked->kernel;
+	struct kernel_sa ks;
+
+	memset(&ks, 0, sizeof(ks));
+	kaddr(inbound ? &sa->path.remote : &sa->path.local, &ks.src);
+	kaddr(inbound ? &sa->path.local : &sa->path.remote, &ks.dst);
+	ks.spi = inbound ? ch->spi_in : ch->spi_out;
+	ks.mode = ch->transport ? KERNEL_MODE_TRANSPORT :
+	    KERNEL_MODE_TUNNEL;
+	ks.reqid = ch->reqid;
+	if (ikev2_kernel_enc(ch->alg.encr, &ks.enc) < 0 ||
+	    ikev2_kernel_integ(ch->alg.integ, &ks.integ) < 0)
+		return -1;
+	ks.enc_key = enc;
+	ks.enc_key_len = enc_len;
+	ks.integ_key = integ;
+	ks.integ_key_len = integ_len;
+	ks.replay_window = c->replay_window;
+	ks.inbound = inbound;
+	ks.lifetime.hard_seconds = ch->lifetime;
+	ks.lifetime.soft_seconds = ch->lifetime > c->rekeymargin ?
+	    ch->lifetime - c->rekeymargin : ch->lifetime;
+	if (ch->transport)
+		child_selector(sa, ch, !inbound, &ks.sel);
+	/* The inbound SPI was reserved as a larval SA: fill it in. */
+	return inbound ? kernel_update_sa(k, &ks) : kernel_add_sa(k, &ks);
+}
+
+static int
+install_policies(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch)
+{
+	struct kernel *k = sa->iked->kernel;
+	struct kernel_policy pol;
+	int dir, r;
+
+	for (dir = 0; dir < 2; dir++) {
+		memset(&pol, 0, sizeof(pol));
+		child_selector(sa, ch, dir == 1, &pol.sel);
+		pol.dir = dir == 1 ? KERNEL_DIR_OUT : KERNEL_DIR_IN;
+		pol.action = KERNEL_POLICY_IPSEC;
+		/* Host-to-host: above shunts and group policies (policy.h). */
+		pol.priority = policy_host_priority(&k->cfg);
+		pol.mode = ch->transport ? KERNEL_MODE_TRANSPORT :
+		    KERNEL_MODE_TUNNEL;
+		pol.reqid = ch->reqid;
+		kaddr(dir == 1 ? &sa->path.local : &sa->path.remote,
+		    &pol.tmpl_src);
+		kaddr(dir == 1 ? &sa->path.remote : &sa->path.local,
+		    &pol.tmpl_dst);
+		r = kernel_replace_policy(k, &pol);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
+    const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
+    const uint8_t *nr, size_t nr_len)
+{
+	const struct crypto_encr *encr;
+	const struct crypto_integ *integ = NULL;
+	struct crypto_child_keys ck;
+	uint8_t keymat[2 * (64 + 64)];
+	size_t len;
+	int ret = -1, r;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	encr = crypto_encr_lookup(ch->alg.encr, ch->alg.encr_bits);
+	if (ch->alg.integ != 0)
+		integ = crypto_integ_lookup(ch->alg.integ);
+	if (encr == NULL || (ch->alg.integ != 0 && integ == NULL))
+		return -1;
+	len = crypto_child_keymat_len(encr, integ);
+	if (len == 0 || len > sizeof(keymat))
+		return -1;
+	if (crypto_child_keymat(sa->prf, sa->keys.sk_d, NULL, ni, ni_len,
+	    nr, nr_len, keymat, len) < 0 ||
+	    crypto_child_keys_split(encr, integ, keymat, len, &ck) < 0)
+		goto out;
+	/* KEYMAT: initiator->responder keys first (2.17). */
+	if (sa->initiator) {
+		r = install_sa(sa, ch, c, false, ck.enc_i, ck.enc_len, ck.integ_i,
+		    ck.integ_len);
+		if (r == 0)
+			r = install_sa(sa, ch, c, true, ck.enc_r, ck.enc_len,
+			    ck.integ_r, ck.integ_len);
+		key_fingerprint(ck.enc_i, ck.enc_len, ck.integ_i, ck.integ_len,
+		    ch->fp_out);
+		key_fingerprint(ck.enc_r, ck.enc_len, ck.integ_r, ck.integ_len,
+		    ch->fp_in);
+	} else {
+		r = install_sa(sa, ch, c, false, ck.enc_r, ck.enc_len, ck.integ_r,
+		    ck.integ_len);
+		if (r == 0)
+			r = install_sa(sa, ch, c, true, ck.enc_i, ck.enc_len,
+			    ck.integ_i, ck.integ_len);
+		key_fingerprint(ck.enc_r, ck.enc_len, ck.integ_r, ck.integ_len,
+		    ch->fp_out);
+		key_fingerprint(ck.enc_i, ck.enc_len, ck.integ_i, ck.integ_len,
+		    ch->fp_in);
+	}
+	/* A rekeyed Child SA keeps the reqid: the policies stay as they are. */
+	if (r == 0 && !ch->rekeyed)
+		r = install_policies(sa, ch);
+	if (r < 0) {
+		oe_err("%s: installing the Child SA failed: %s", tag,
+		    strerror(-r));
+		goto out;
+	}
+	ch->installed = true;
+	ch->established_usec = iked_now_usec(sa->iked);
+	sa->iked->stats.child_installed++;
+	oe_info("%s: Child SA installed: %s mode, SPI in 0x%08x out 0x%08x, %s",
+	    tag, ch->transport ? "transport" : "tunnel", ch->spi_in,
+	    ch->spi_out, ikev2_name(IKEV2_REG_ENCR, ch->alg.encr));
+	ret = 0;
+out:
+	explicit_bzero(keymat, sizeof(keymat));
+	explicit_bzero(&ck, sizeof(ck));
+	return ret;
+}
+
+void
+ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
+    bool policies)
+{
+	struct kernel *k = sa->iked->kernel;
+	struct kernel_sa_id id;
+	struct kernel_selector sel;
+
+	if (!ch->present || k == NULL)
+		return;
+	memset(&id, 0, sizeof(id));
+	if (ch->spi_in != 0) {
+		kaddr(&sa->path.local, &id.dst);
+		id.spi = ch->spi_in;
+		(void)kernel_del_sa(k, &id);
+	}
+	if (ch->installed) {
+		kaddr(&sa->path.remote, &id.dst);
+		id.spi = ch->spi_out;
+		(void)kernel_del_sa(k, &id);
+	}
+	if (ch->installed && policies) {
+		child_selector(sa, ch, true, &sel);
+		(void)kernel_del_policy(k, &sel, KERNEL_DIR_OUT, NULL);
+		child_selector(sa, ch, false, &sel);
+		(void)kernel_del_policy(k, &sel, KERNEL_DIR_IN, NULL);
+	}
+	ch->installed = false;
+	ch->present = false;
+}
+
+int
+ikev2_child_alloc_spi(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
+    bool new_reqid)
+{
+	struct kernel_addr src, dst;
+	int r;
+
+	kaddr(&sa->path.remote, &src);
+	kaddr(&sa->path.local, &dst);
+	if (new_reqid)
+		ch->reqid = iked_alloc_reqid(sa->iked);
+	r = kernel_alloc_spi(sa->iked->kernel, &src, &dst, ch->reqid,
+	    &ch->spi_in);
+	if (r < 0) {
+		oe_err("allocating an SPI: %s", strerror(-r));
+		return -1;
+	}
+	ch->present = true;
+	return 0;
+}
+
+void
+ikev2_spi_be(uint32_t spi, uint8_t out[4])
+{
+	out[0] = (uint8_t)(spi >> 24);
+	out[1] = (uint8_t)(spi >> 16);
+	out[2] = (uint8_t)(spi >> 8);
+	out[3] = (uint8_t)spi;
+}
+
+uint32_t
+ikev2_spi_from(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+
+void
+ikev2_child_remove(struct ikev2_ike_sa *sa)
+{
+	/* The old one of a rekey shares the policies of the current one. */
+	ikev2_child_uninstall(sa, &sa->old_child, false);
+	memset(&sa->old_child, 0, sizeof(sa->old_child));
+	ikev2_child_uninstall(sa, &sa->rekey_child, false);
+	memset(&sa->rekey_child, 0, sizeof(sa->rekey_child));
+	ikev2_child_uninstall(sa, &sa->child, true);
+	sa->child.installed = false;
+	sa->child.present = false;
+}

@@ -1,0 +1,310 @@
+/*
+ * CREATE_CHILD_SA (RFC 7296 1.3): rekeying the Child SA, both roles.
+ *
+ * Only the original initiator of the IKE SA starts a rekey, at the
+ * Child SA's soft lifetime (salifetime - rekeymargin), so the two
+ * peers never rekey the same Child SA at once (no collisions to
+ * resolve, 2.8.1).  The new Child SA keeps the reqid and therefore the
+ * policies; the old one is deleted with an INFORMATIONAL DELETE right
+ * after (2.8).  No PFS: a request carrying KE is refused, as our ESP
+ * proposals offer no key exchange.  Rekeying the IKE SA itself is not
+ * supported: such requests get NO_ADDITIONAL_SAS, and the IKE SA ends
+ * at its lifetime instead.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_log.h"
+#include "ikev2.h"
+#include "iked.h"
+#include "ikev2_child.h"
+#include "ikev2_exchange.h"
+#include "ikev2_proposal.h"
+#include "ikev2_sa.h"
+#include "crypto.h"
+
+#define REKEY_NONCE_LEN		32
+#define REKEY_MAX_PAYLOADS	8
+
+struct rekey_msg {
+	struct ikev2_payload	 pl[REKEY_MAX_PAYLOADS];
+	size_t			 n;
+	struct ikev2_sa		 sa;
+	struct ikev2_ts_list	 tsi, tsr;
+	uint8_t			 spi[4];
+};
+
+static struct ikev2_payload *
+rm_add(struct rekey_msg *rm, uint8_t type)
+{
+	struct ikev2_payload *p = &rm->pl[rm->n++];
+
+	memset(p, 0, sizeof(*p));
+	p->type = type;
+	return p;
+}
+
+/* ---- initiator ------------------------------------------------------- */
+
+int
+ikev2_rekey_child_start(struct ikev2_ike_sa *sa)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	struct ikev2_child_sa *nc = &sa->rekey_child;
+	struct rekey_msg *rm;
+	struct ikev2_payload *p;
+	char tag[80];
+	int ret = -1;
+
+	if (c == NULL || sa->state != IKEV2_SA_ESTABLISHED || sa->rekeying ||
+	    sa->req.active || !sa->child.installed)
+		return -1;
+	rm = calloc(1, sizeof(*rm));
+	if (rm == NULL)
+		return -1;
+	memset(nc, 0, sizeof(*nc));
+	nc->reqid = sa->child.reqid;
+	nc->transport = sa->child.transport;
+	nc->ts_local = sa->child.ts_local;
+	nc->ts_remote = sa->child.ts_remote;
+	sa->rekey_ni_len = REKEY_NONCE_LEN;
+	if (crypto_random(sa->rekey_ni, sa->rekey_ni_len) < 0 ||
+	    ikev2_child_alloc_spi(sa, nc, false) < 0)
+		goto out;
+	ikev2_notify_make_rekey_sa(rm_add(rm, IKEV2_PL_NOTIFY), IKEV2_PROTO_ESP,
+	    sa->child.spi_in);
+	if (nc->transport)
+		ikev2_notify_make(rm_add(rm, IKEV2_PL_NOTIFY),
+		    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
+	ikev2_spi_be(nc->spi_in, rm->spi);
+	if (ikev2_proposals_build(&c->esp, true, rm->spi, 4, &rm->sa) == 0)
+		goto out;
+	p = rm_add(rm, IKEV2_PL_SA);
+	p->u.sa = &rm->sa;
+	p = rm_add(rm, IKEV2_PL_NONCE);
+	p->u.nonce.ptr = sa->rekey_ni;
+	p->u.nonce.len = sa->rekey_ni_len;
+	rm->tsi.count = rm->tsr.count = 1;
+	rm->tsi.ts[0] = nc->ts_local;
+	rm->tsr.ts[0] = nc->ts_remote;
+	p = rm_add(rm, IKEV2_PL_TSI);
+	p->u.ts = &rm->tsi;
+	p = rm_add(rm, IKEV2_PL_TSR);
+	p->u.ts = &rm->tsr;
+	if (ikev2_request_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, rm->pl, rm->n) < 0)
+		goto out;
+	sa->rekeying = true;
+	oe_info("%s: rekeying the Child SA (SPI in 0x%08x)",
+	    ikev2_sa_tag(sa, tag, sizeof(tag)), sa->child.spi_in);
+	ret = 0;
+out:
+	if (ret < 0) {
+		ikev2_child_uninstall(sa, nc, false);
+		memset(nc, 0, sizeof(*nc));
+	}
+	free(rm);
+	return ret;
+}
+
+/* Send DELETE for the replaced Child SA (its inbound SPI, 1.4.1). */
+static void
+delete_old_child(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_payload p;
+	uint8_t b[4];
+
+	memset(&p, 0, sizeof(p));
+	p.type = IKEV2_PL_DELETE;
+	p.u.del.protocol = IKEV2_PROTO_ESP;
+	p.u.del.spi_len = 4;
+	p.u.del.nspi = 1;
+	ikev2_spi_be(sa->old_child.spi_in, b);
+	p.u.del.spis.ptr = b;
+	p.u.del.spis.len = 4;
+	if (ikev2_request_send(sa, IKEV2_EXCH_INFORMATIONAL, &p, 1) == 0) {
+		sa->deleting_old = true;
+	} else {
+		/* Cannot tell the peer: at least stop using it here. */
+		ikev2_child_uninstall(sa, &sa->old_child, false);
+		memset(&sa->old_child, 0, sizeof(sa->old_child));
+	}
+}
+
+/* The new Child SA replaces the current one, which becomes old_child. */
+static void
+swap_in(struct ikev2_ike_sa *sa, struct ikev2_child_sa *nc)
+{
+	if (sa->old_child.present)
+		ikev2_child_uninstall(sa, &sa->old_child, false);
+	sa->old_child = sa->child;
+	sa->child = *nc;
+	memset(nc, 0, sizeof(*nc));
+	sa->rekeys++;
+}
+
+void
+ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	struct ikev2_child_sa *nc = &sa->rekey_child;
+	const struct ikev2_payload *psa, *pn, *ptsi, *ptsr, *p;
+	const struct ikev2_proposal *prop;
+	struct ikev2_proto_choice ch;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	if (!sa->rekeying)
+		return;
+	sa->rekeying = false;
+	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
+	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
+	ptsi = ikev2_message_find(m, IKEV2_PL_TSI, NULL);
+	ptsr = ikev2_message_find(m, IKEV2_PL_TSR, NULL);
+	if (c == NULL || psa == NULL || pn == NULL || ptsi == NULL ||
+	    ptsr == NULL || ikev2_message_find(m, IKEV2_PL_KE, NULL) != NULL ||
+	    ikev2_proposals_accept(&c->esp, true, psa->u.sa, &ch, &prop) < 0 ||
+	    ikev2_ts_narrow(ptsi->u.ts, &sa->path.local, &nc->ts_local) < 0 ||
+	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.remote, &nc->ts_remote) < 0 ||
+	    (nc->transport && ikev2_message_find_notify(m,
+	    IKEV2_N_USE_TRANSPORT_MODE) == NULL)) {
+		p = ikev2_message_find(m, IKEV2_PL_NOTIFY, NULL);
+		oe_info("%s: Child SA rekey refused or unacceptable%s%s", tag,
+		    p != NULL ? ": " : "", p != NULL &&
+		    ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) ?
+		    ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) : "");
+		/* The old Child SA runs on until its lifetime ends. */
+		ikev2_child_uninstall(sa, nc, false);
+		memset(nc, 0, sizeof(*nc));
+		ikev2_sa_arm_timer(sa);
+		return;
+	}
+	nc->alg = ch;
+	nc->spi_out = ikev2_spi_from(prop->spi);
+	nc->lifetime = c->salifetime;
+	nc->rekeyed = true;
+	if (ikev2_child_install(sa, nc, c, sa->rekey_ni, sa->rekey_ni_len,
+	    pn->u.nonce.ptr, pn->u.nonce.len) < 0) {
+		ikev2_child_uninstall(sa, nc, false);
+		memset(nc, 0, sizeof(*nc));
+		ikev2_sa_arm_timer(sa);
+		return;
+	}
+	swap_in(sa, nc);
+	explicit_bzero(sa->rekey_ni, sizeof(sa->rekey_ni));
+	delete_old_child(sa);
+	ikev2_sa_arm_timer(sa);
+	iked_state_changed(sa->iked);
+}
+
+/* ---- responder ------------------------------------------------------- */
+
+static void
+respond_notify(struct ikev2_ike_sa *sa, uint32_t msgid, uint16_t type)
+{
+	struct ikev2_payload n;
+
+	ikev2_notify_make(&n, type, NULL, 0);
+	(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, msgid, &n, 1);
+}
+
+void
+ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	const struct ikev2_payload *prk, *psa, *pn, *ptsi, *ptsr;
+	const struct ikev2_proposal *prop;
+	struct ikev2_proto_choice ch;
+	struct ikev2_child_sa nc;
+	struct ikev2_error err;
+	struct rekey_msg *rm = NULL;
+	struct ikev2_payload *p;
+	uint8_t nr[REKEY_NONCE_LEN], proto;
+	uint32_t spi;
+	bool transport;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	if (sa->state != IKEV2_SA_ESTABLISHED)
+		return;
+	sa->msgid_in++;
+	memset(&nc, 0, sizeof(nc));
+	prk = ikev2_message_find_notify(m, IKEV2_N_REKEY_SA);
+	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
+	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
+	ptsi = ikev2_message_find(m, IKEV2_PL_TSI, NULL);
+	ptsr = ikev2_message_find(m, IKEV2_PL_TSR, NULL);
+	if (prk == NULL || ptsi == NULL || ptsr == NULL) {
+		/* A new Child SA or an IKE SA rekey: we keep one Child SA. */
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_ADDITIONAL_SAS);
+		return;
+	}
+	if (ikev2_notify_rekey_sa(&prk->u.notify, &proto, &spi, &err) !=
+	    IKEV2_OK || proto != IKEV2_PROTO_ESP || !sa->child.installed ||
+	    spi != sa->child.spi_out) {
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_CHILD_SA_NOT_FOUND);
+		return;
+	}
+	transport = ikev2_message_find_notify(m, IKEV2_N_USE_TRANSPORT_MODE) !=
+	    NULL;
+	if (c == NULL || psa == NULL || pn == NULL ||
+	    ikev2_message_find(m, IKEV2_PL_KE, NULL) != NULL ||
+	    transport != sa->child.transport ||
+	    ikev2_proposals_choose(&c->esp, true, psa->u.sa, &ch, &prop) < 0) {
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	if (ikev2_ts_narrow(ptsi->u.ts, &sa->path.remote, &nc.ts_remote) < 0 ||
+	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.local, &nc.ts_local) < 0) {
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_TS_UNACCEPTABLE);
+		return;
+	}
+	nc.reqid = sa->child.reqid;
+	nc.transport = transport;
+	nc.alg = ch;
+	nc.spi_out = ikev2_spi_from(prop->spi);
+	nc.lifetime = c->salifetime;
+	nc.rekeyed = true;
+	if (crypto_random(nr, sizeof(nr)) < 0 ||
+	    ikev2_child_alloc_spi(sa, &nc, false) < 0 ||
+	    ikev2_child_install(sa, &nc, c, pn->u.nonce.ptr, pn->u.nonce.len,
+	    nr, sizeof(nr)) < 0) {
+		ikev2_child_uninstall(sa, &nc, false);
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE);
+		return;
+	}
+	rm = calloc(1, sizeof(*rm));
+	if (rm == NULL) {
+		ikev2_child_uninstall(sa, &nc, false);
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE);
+		return;
+	}
+	if (transport)
+		ikev2_notify_make(rm_add(rm, IKEV2_PL_NOTIFY),
+		    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
+	ikev2_spi_be(nc.spi_in, rm->spi);
+	ikev2_proposal_answer(&ch, true, prop->num, rm->spi, 4, &rm->sa);
+	p = rm_add(rm, IKEV2_PL_SA);
+	p->u.sa = &rm->sa;
+	p = rm_add(rm, IKEV2_PL_NONCE);
+	p->u.nonce.ptr = nr;
+	p->u.nonce.len = sizeof(nr);
+	rm->tsi.count = rm->tsr.count = 1;
+	rm->tsi.ts[0] = nc.ts_remote;
+	rm->tsr.ts[0] = nc.ts_local;
+	p = rm_add(rm, IKEV2_PL_TSI);
+	p->u.ts = &rm->tsi;
+	p = rm_add(rm, IKEV2_PL_TSR);
+	p->u.ts = &rm->tsr;
+	(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, m->hdr.msgid,
+	    rm->pl, rm->n);
+	free(rm);
+	explicit_bzero(nr, sizeof(nr));
+	/* The old one stays until the initiator's DELETE for it arrives. */
+	swap_in(sa, &nc);
+	oe_info("%s: Child SA rekeyed: SPI in 0x%08x out 0x%08x", tag,
+	    sa->child.spi_in, sa->child.spi_out);
+	ikev2_sa_arm_timer(sa);
+	iked_state_changed(sa->iked);
+}
