@@ -466,6 +466,14 @@ init_retry(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	if (group == sa->alg.dh &&
 	    group != ikev2_proposals_first_group(&c->ike))
 		return true;
+	/*
+	 * After a switch, the same group named again is the answer to a
+	 * retransmission of the earlier request (slow responders answer
+	 * both): ignore it, the new request is still outstanding.
+	 */
+	if (group == sa->alg.dh &&
+	    group != ikev2_proposals_first_group(&c->ike))
+		return true;
 	/* Only a group we offered, and only a bounded number of times. */
 	if (sa->ke_retries >= MAX_INIT_RETRIES || group == sa->alg.dh ||
 	    !ikev2_proposals_has_group(&c->ike, group))
