@@ -150,6 +150,23 @@ void		 control_finish(struct control *ctl, uint64_t ticket,
 void		 control_event(struct control *ctl, const char *type,
 		    json_t *data);
 
+/*
+ * Named counters shown by `status`, so any part can count without a
+ * section of its own: "triggers.dns", "triggers.acquire",
+ * "dropped.REASON" (packets dropped), "failed.REASON" (handshakes).
+ * A name is GROUP.KEY, [a-z0-9_-] and at most 63 bytes; at most
+ * CONTROL_MAX_COUNTERS names (later ones are counted under
+ * GROUP.other).  ctl may be NULL (no-op), so callers need no check.
+ */
+#define CONTROL_MAX_COUNTERS	96
+void		 control_count(struct control *ctl, const char *name,
+		    uint64_t n);
+/* The value of a named counter (0 if never counted). */
+uint64_t	 control_counter(const struct control *ctl, const char *name);
+/* Every counter of GROUP as a JSON object {KEY: N} (new reference). */
+json_t		*control_counter_group(const struct control *ctl,
+		    const char *group);
+
 /* Helpers for handlers: string argument (borrowed) or NULL. */
 const char	*control_arg_string(const struct control_call *call,
 		    const char *key);
@@ -163,11 +180,37 @@ struct control_stats {
 	uint64_t	 dropped;	/* clients dropped: overflow, idle */
 	size_t		 clients;
 	size_t		 watchers;
+	uint64_t	 started;	/* wall clock seconds of control_new() */
+	uint64_t	 uptime;	/* seconds since then */
 };
 void		 control_get_stats(const struct control *ctl,
 		    struct control_stats *st);
 
-/* Internal to control*.c: the "watch" command. */
+/*
+ * SA events for the watchers and the journal (control_events.c); the
+ * engine calls this where an SA comes up, is rekeyed, goes down or
+ * fails.  `type` "sa-up", "sa-rekey", "sa-down" or "sa-failed"; `why`
+ * the reason (may be NULL).  Works with d->control == NULL (journal
+ * only).
+ */
+struct iked;
+struct ikev2_ike_sa;
+void		 control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
+		    const char *type, const char *why);
+
+/* ---- internal to control*.c ---- */
 int		 control_events_register(struct control *ctl);
+/* Mark the calling client as a watcher of `types` (none: every type). */
+int		 control_watch(struct control_call *call,
+		    const char *const *types, size_t ntypes);
+void		 control_status_sections(struct control *ctl, json_t *result);
+json_t		*control_command_names(const struct control *ctl);
+/* Register status/sas/initiate/delete/reload over the daemon `d`. */
+int		 control_register_daemon(struct control *ctl, struct iked *d);
+int		 control_register_sas(struct control *ctl, struct iked *d);
+/* One line summary for `status` and systemd's STATUS=. */
+void		 control_status_line(struct iked *d, char *buf, size_t len);
+/* One IKE SA as the `sas` schema describes it (control_sas.c). */
+json_t		*control_sa_json(struct iked *d, const struct ikev2_ike_sa *sa);
 
 #endif /* OE_CONTROL_H */

@@ -18,6 +18,7 @@
 #include "ikev2_net.h"
 #include "ikev2_sa.h"
 #include "crypto.h"
+#include "control.h"
 #include "acquire.h"
 #include "trigger.h"
 
@@ -174,6 +175,10 @@ iked_setup(struct iked *d)
 	const char *nssdb;
 	bool udp_encap;
 
+	/* First, so every part can register its control commands. */
+	d->control = control_new(d->event);
+	if (d->control == NULL || control_register_daemon(d->control, d) < 0)
+		return -1;
 	d->conf = load_conf(d->opts.config);
 	if (d->conf == NULL) {
 		oe_err("cannot load %s", d->opts.config);
@@ -214,6 +219,13 @@ iked_setup(struct iked *d)
 	/* In-process test harnesses (fake wire) open no trigger socket. */
 	if (d->net != NULL)
 		(void)trigger_setup(d);
+	/*
+	 * Last: requests arrive only once everything above is ready.  Not
+	 * fatal (logged): IKE keeps working without its operator socket.
+	 */
+	if (d->net != NULL)
+		(void)control_listen(d->control, d->conf->setup.ctl_socket,
+		    d->conf->setup.ctl_group);
 	iked_state_changed(d);
 	return 0;
 }
@@ -373,6 +385,8 @@ iked_free(struct iked *d)
 	d->trigger = NULL;
 	ikev2_sa_table_free(d->sas);
 	d->sas = NULL;
+	control_free(d->control);	/* after the SAs: pending replies fail */
+	d->control = NULL;
 	if (d->opts.state_file != NULL)
 		(void)iked_state_write(d, d->opts.state_file);
 	sd_event_source_disable_unref(d->stop_timer);
