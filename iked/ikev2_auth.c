@@ -275,7 +275,7 @@ ikev2_auth_send_request(struct ikev2_ike_sa *sa)
 	p->u.ts = &am->tsr;
 	if (ikev2_request_send(sa, IKEV2_EXCH_IKE_AUTH, am->pl, am->n) < 0)
 		goto out;
-	sa->state = IKEV2_SA_AUTH_SENT;
+	ikev2_sa_set_state(sa, IKEV2_SA_AUTH_SENT);
 	ret = 0;
 out:
 	explicit_bzero(am->auth, sizeof(am->auth));
@@ -288,7 +288,7 @@ established(struct ikev2_ike_sa *sa)
 {
 	char tag[80];
 
-	sa->state = IKEV2_SA_ESTABLISHED;
+	ikev2_sa_set_state(sa, IKEV2_SA_ESTABLISHED);
 	sa->established_usec = iked_now_usec(sa->iked);
 	sa->iked->stats.ike_established++;
 	ikev2_sa_arm_timer(sa);
@@ -461,7 +461,7 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		    LOG_INFO, "%s: peer authentication failed: %s", tag, why);
 		respond_error(sa, m->hdr.msgid, IKEV2_N_AUTHENTICATION_FAILED);
 		/* The answer stays cached until the SA dies with the timer. */
-		sa->state = IKEV2_SA_DEAD;
+		ikev2_sa_set_state(sa, IKEV2_SA_DEAD);
 		ikev2_sa_arm_timer(sa);
 		return;
 	}

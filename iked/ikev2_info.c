@@ -49,7 +49,7 @@ ikev2_info_send_delete(struct ikev2_ike_sa *sa)
 		ikev2_request_clear(sa);
 	if (ikev2_request_send(sa, IKEV2_EXCH_INFORMATIONAL, &p, 1) < 0)
 		return -1;
-	sa->state = IKEV2_SA_DELETING;
+	ikev2_sa_set_state(sa, IKEV2_SA_DELETING);
 	oe_info("%s: deleting IKE SA", ikev2_sa_tag(sa, tag, sizeof(tag)));
 	iked_state_changed(sa->iked);
 	return 0;

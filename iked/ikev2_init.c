@@ -394,7 +394,7 @@ ikev2_initiate(struct iked *d, const struct ikev2_initiate_req *req)
 	}
 	snprintf(sa->conn, sizeof(sa->conn), "%s", c->name);
 	sa->lifetime = c->ikelifetime;
-	sa->state = IKEV2_SA_INIT_SENT;
+	ikev2_sa_set_state(sa, IKEV2_SA_INIT_SENT);
 	if (req->name != NULL)
 		snprintf(sa->peer_name, sizeof(sa->peer_name), "%s", req->name);
 	if (req->nkeys > 0) {
@@ -458,14 +458,6 @@ init_retry(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	if (p == NULL || c == NULL ||
 	    ikev2_notify_invalid_ke(&p->u.notify, &group, &err) != IKEV2_OK)
 		return false;
-	/*
-	 * After a switch, the same group named again is the answer to a
-	 * retransmission of the earlier request (slow responders answer
-	 * both): ignore it, the new request is still outstanding.
-	 */
-	if (group == sa->alg.dh &&
-	    group != ikev2_proposals_first_group(&c->ike))
-		return true;
 	/*
 	 * After a switch, the same group named again is the answer to a
 	 * retransmission of the earlier request (slow responders answer
@@ -685,9 +677,9 @@ ikev2_init_recv_request(struct iked *d, const struct ikev2_path *path,
 		return;
 	snprintf(sa->conn, sizeof(sa->conn), "%s", c->name);
 	sa->lifetime = c->ikelifetime;
-	sa->ispi = m->hdr.ispi;
+	ikev2_sa_set_peer_ispi(sa, m->hdr.ispi);
 	sa->alg = ch;
-	sa->state = IKEV2_SA_INIT_DONE;
+	ikev2_sa_set_state(sa, IKEV2_SA_INIT_DONE);
 	memcpy(sa->ni, pn->u.nonce.ptr, pn->u.nonce.len);
 	sa->ni_len = pn->u.nonce.len;
 	sa->nr_len = NONCE_LEN;

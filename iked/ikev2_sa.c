@@ -16,10 +16,20 @@
 
 struct ikev2_sa_table {
 	struct ikev2_ike_sa	*bucket[IKEV2_SA_TABLE_BUCKETS];
+	/* responder SAs by the initiator's SPI: IKE_SA_INIT replays */
+	struct ikev2_ike_sa	*init_bucket[IKEV2_SA_TABLE_BUCKETS];
 	struct ikev2_ike_sa	*all;
 	size_t			 count;
+	size_t			 halfopen;
 	uint64_t		 serial;
 };
+
+static bool
+state_halfopen(enum ikev2_sa_state s)
+{
+	return s == IKEV2_SA_INIT_SENT || s == IKEV2_SA_INIT_DONE ||
+	    s == IKEV2_SA_AUTH_SENT;
+}
 
 static const char *const state_names[] = {
 	[IKEV2_SA_INIT_SENT] = "INIT_SENT",
@@ -76,11 +86,36 @@ ikev2_sa_find_init(struct ikev2_sa_table *t, const struct oe_addr *peer,
 {
 	struct ikev2_ike_sa *sa;
 
-	for (sa = t->all; sa != NULL; sa = sa->next_all)
-		if (!sa->initiator && sa->ispi == ispi &&
-		    oe_addr_eq(&sa->path.remote, peer))
+	for (sa = t->init_bucket[bucket_of(ispi)]; sa != NULL;
+	    sa = sa->next_init)
+		if (sa->ispi == ispi && oe_addr_eq(&sa->path.remote, peer))
 			return sa;
 	return NULL;
+}
+
+void
+ikev2_sa_set_peer_ispi(struct ikev2_ike_sa *sa, uint64_t ispi)
+{
+	struct ikev2_sa_table *t = sa->iked->sas;
+	size_t b = bucket_of(ispi);
+
+	if (sa->initiator || sa->ispi != 0)
+		return;
+	sa->ispi = ispi;
+	sa->next_init = t->init_bucket[b];
+	t->init_bucket[b] = sa;
+}
+
+void
+ikev2_sa_set_state(struct ikev2_ike_sa *sa, enum ikev2_sa_state st)
+{
+	struct ikev2_sa_table *t = sa->iked->sas;
+
+	if (state_halfopen(sa->state) && !state_halfopen(st))
+		t->halfopen--;
+	else if (!state_halfopen(sa->state) && state_halfopen(st))
+		t->halfopen++;
+	sa->state = st;
 }
 
 struct ikev2_ike_sa *
@@ -114,6 +149,8 @@ ikev2_sa_create(struct iked *d, bool initiator, const struct ikev2_path *path)
 	else
 		sa->rspi = spi;
 	sa->path = *path;
+	sa->state = IKEV2_SA_INIT_SENT;	/* half-open until established */
+	t->halfopen++;
 	sa->created_usec = iked_now_usec(d);
 	sa->last_heard_usec = sa->created_usec;
 	ikev2_frag_init(&sa->frag);
@@ -137,12 +174,21 @@ table_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 			*pp = sa->next_spi;
 			break;
 		}
+	if (!sa->initiator && sa->ispi != 0)
+		for (pp = &t->init_bucket[bucket_of(sa->ispi)]; *pp != NULL;
+		    pp = &(*pp)->next_init)
+			if (*pp == sa) {
+				*pp = sa->next_init;
+				break;
+			}
 	for (pp = &t->all; *pp != NULL; pp = &(*pp)->next_all)
 		if (*pp == sa) {
 			*pp = sa->next_all;
 			t->count--;
 			break;
 		}
+	if (state_halfopen(sa->state))
+		t->halfopen--;
 }
 
 static void
@@ -224,15 +270,7 @@ ikev2_sa_count(const struct ikev2_sa_table *t)
 size_t
 ikev2_sa_halfopen(const struct ikev2_sa_table *t)
 {
-	const struct ikev2_ike_sa *sa;
-	size_t n = 0;
-
-	for (sa = t->all; sa != NULL; sa = sa->next_all)
-		if (sa->state == IKEV2_SA_INIT_DONE ||
-		    sa->state == IKEV2_SA_INIT_SENT ||
-		    sa->state == IKEV2_SA_AUTH_SENT)
-			n++;
-	return n;
+	return t->halfopen;
 }
 
 struct ikev2_ike_sa *

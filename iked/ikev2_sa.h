@@ -147,6 +147,7 @@ struct ikev2_response_cache {
 struct ikev2_ike_sa {
 	struct ikev2_ike_sa	*next_spi;	/* table bucket by our SPI */
 	struct ikev2_ike_sa	*next_all;	/* table list */
+	struct ikev2_ike_sa	*next_init;	/* responder: bucket by peer's SPI */
 	struct iked		*iked;
 	uint64_t		 serial;	/* for logs */
 	enum ikev2_sa_state	 state;
@@ -232,6 +233,10 @@ struct ikev2_ike_sa *ikev2_sa_find(struct ikev2_sa_table *t, uint64_t spi);
 /* A responder SA for (peer address, initiator SPI): IKE_SA_INIT replays. */
 struct ikev2_ike_sa *ikev2_sa_find_init(struct ikev2_sa_table *t,
     const struct oe_addr *peer, uint64_t ispi);
+/* Change state, keeping the half-open count. */
+void	ikev2_sa_set_state(struct ikev2_ike_sa *sa, enum ikev2_sa_state st);
+/* Responder: record the initiator's SPI (indexes it for INIT replays). */
+void	ikev2_sa_set_peer_ispi(struct ikev2_ike_sa *sa, uint64_t ispi);
 /* Our SPI of sa. */
 uint64_t ikev2_sa_local_spi(const struct ikev2_ike_sa *sa);
 /*

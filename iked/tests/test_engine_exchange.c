@@ -263,6 +263,8 @@ engine_null_auth_handshake_installs_matching_child_sas(void **state)
 	b = only_sa(h->d[1]);
 	assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
 	assert_int_equal(b->state, IKEV2_SA_ESTABLISHED);
+	assert_int_equal(ikev2_sa_halfopen(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_halfopen(h->d[1]->sas), 0);
 	assert_true(a->initiator);
 	assert_false(b->initiator);
 	assert_true(a->ispi == b->ispi && a->rspi == b->rspi);
@@ -296,6 +298,7 @@ engine_retransmitted_init_request_gets_cached_response(void **state)
 	deliver(h, &req, req.buf, req.len);
 	deliver(h, &req, req.buf, req.len);
 	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 1);
+	assert_int_equal(ikev2_sa_halfopen(h->d[1]->sas), 1);
 	r1 = sent_by(h, 1, 0);
 	r2 = sent_by(h, 1, 1);
 	assert_int_equal(h->log[r1].len, h->log[r2].len);
@@ -524,6 +527,39 @@ engine_dead_peer_detected_and_kernel_state_removed(void **state)
 	harness_free(h);
 }
 
+static void
+engine_stale_invalid_ke_answer_is_ignored(void **state)
+{
+	struct harness *h = harness_new("\tike=aes_gcm256-sha2_256-dh31+dh19\n",
+	    "\tike=aes_gcm256-sha2_256-dh19\n");
+	struct pkt init1, inv, init2, resp;
+	struct ikev2_ike_sa *a;
+
+	(void)state;
+	h->drop_all = true;
+	initiate(h);
+	init1 = h->log[sent_by(h, 0, 0)];
+	deliver(h, &init1, init1.buf, init1.len);
+	inv = h->log[sent_by(h, 1, 0)];		/* INVALID_KE_PAYLOAD(19) */
+	deliver(h, &inv, inv.buf, inv.len);
+	a = only_sa(h->d[0]);
+	assert_int_equal(a->alg.dh, IKEV2_DH_ECP256);
+	init2 = h->log[sent_by(h, 0, 1)];	/* the retry with ECP256 */
+	/* the first request's retransmission is answered late */
+	deliver(h, &inv, inv.buf, inv.len);
+	assert_true(a->req.active);		/* still waiting for init2 */
+	assert_int_equal(a->state, IKEV2_SA_INIT_SENT);
+	assert_int_equal(h->d[1]->stats.invalid_ke_sent, 1);
+	deliver(h, &init2, init2.buf, init2.len);
+	resp = h->log[sent_by(h, 1, 1)];
+	h->drop_all = false;
+	deliver(h, &resp, resp.buf, resp.len);
+	pump(h);
+	assert_int_equal(h->ndone, 1);
+	assert_true(h->res.ok);
+	harness_free(h);
+}
+
 static bool
 rekey_done(struct harness *h)
 {
@@ -608,6 +644,7 @@ main(void)
 		cmocka_unit_test(engine_liveness_check_answered_keeps_sa),
 		cmocka_unit_test(engine_dead_peer_detected_and_kernel_state_removed),
 		cmocka_unit_test(engine_child_sa_rekey_replaces_spis_and_deletes_old),
+		cmocka_unit_test(engine_stale_invalid_ke_answer_is_ignored),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
