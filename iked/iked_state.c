@@ -145,6 +145,7 @@ ike_json(struct iked *d, const struct ikev2_ike_sa *sa)
 	json_object_set_new(o, "local_port", json_integer(sa->path.lport));
 	json_object_set_new(o, "peer", addr_json(&sa->path.remote));
 	json_object_set_new(o, "peer_port", json_integer(sa->path.rport));
+	json_object_set_new(o, "natt", json_boolean(sa->path.natt));
 	json_object_set_new(o, "ispi", hex64(sa->ispi));
 	json_object_set_new(o, "rspi", hex64(sa->rspi));
 	if (sa->have_keys) {

@@ -143,6 +143,12 @@ install_sa(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
 	ks.enc_key_len = enc_len;
 	ks.integ_key = integ;
 	ks.integ_key_len = integ_len;
+	if (sa->path.natt) {
+		/* ESP in UDP (RFC 3948) between the IKE ports in use. */
+		ks.encap.enabled = true;
+		ks.encap.sport = inbound ? sa->path.rport : sa->path.lport;
+		ks.encap.dport = inbound ? sa->path.lport : sa->path.rport;
+	}
 	ks.replay_window = c->replay_window;
 	ks.inbound = inbound;
 	ks.lifetime.hard_seconds = ch->lifetime;

@@ -381,6 +381,30 @@ dispatch_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	}
 }
 
+/*
+ * RFC 7296 2.23: with a NAT between us, the peer's address and port
+ * are those of its latest authenticated request (NAT mappings change;
+ * the initiator moves to the NAT-T port).  Without a NAT, never: a
+ * changed address then means an attacker replaying our traffic.
+ */
+static void
+follow_peer(struct ikev2_ike_sa *sa, const struct ikev2_path *path)
+{
+	char tag[80], a[OE_ADDR_STRLEN];
+
+	if (!sa->nat_local && !sa->nat_remote && !path->natt)
+		return;
+	if (oe_addr_eq(&sa->path.remote, &path->remote) &&
+	    sa->path.rport == path->rport && sa->path.natt == path->natt &&
+	    oe_addr_eq(&sa->path.local, &path->local) &&
+	    sa->path.lport == path->lport)
+		return;
+	oe_debug("%s: peer now at %s port %u%s", ikev2_sa_tag(sa, tag,
+	    sizeof(tag)), oe_addr_format(&path->remote, a, sizeof(a)) ? a : "?",
+	    path->rport, path->natt ? " (NAT-T)" : "");
+	sa->path = *path;
+}
+
 /* A request for an SA we know: replay, process, or drop. */
 static void
 recv_request(struct ikev2_ike_sa *sa, const struct ikev2_path *path,
@@ -421,6 +445,7 @@ recv_request(struct ikev2_ike_sa *sa, const struct ikev2_path *path,
 	if (r == 0)
 		return;		/* more fragments to come */
 	sa->last_heard_usec = iked_now_usec(d);
+	follow_peer(sa, path);
 	dispatch_request(sa, m);
 }
 

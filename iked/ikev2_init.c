@@ -294,10 +294,32 @@ read_common_notifies(struct ikev2_ike_sa *sa, const struct ikev2_message *m,
 		sa->nat_local = memcmp(dg.ptr, mine, IKEV2_NATD_LEN) != 0;
 	}
 	if (sa->nat_local || sa->nat_remote)
-		oe_info("%s: NAT detected (%s%s); NAT traversal is not "
-		    "implemented yet", ikev2_sa_tag(sa, tag, sizeof(tag)),
-		    sa->nat_local ? "local" : "",
-		    sa->nat_remote ? " remote" : "");
+		oe_info("%s: NAT detected (%s%s)", ikev2_sa_tag(sa, tag,
+		    sizeof(tag)), sa->nat_local ? "we are behind one" : "",
+		    sa->nat_remote ? (sa->nat_local ? ", so is the peer" :
+		    "the peer is behind one") : "");
+}
+
+/*
+ * RFC 7296 2.23 / RFC 3948: behind a NAT (or with encapsulation=yes)
+ * the initiator moves to the NAT-T port from IKE_AUTH on, and ESP is
+ * sent in UDP on that port.
+ */
+static void
+maybe_float(struct ikev2_ike_sa *sa, const struct conf_conn *c)
+{
+	bool nat = sa->nat_local || sa->nat_remote;
+	uint16_t port = (uint16_t)sa->iked->conf->setup.nat_ikeport;
+	char tag[80];
+
+	if (sa->path.natt || c->encapsulation == CONF_ENCAPS_NO ||
+	    (!nat && c->encapsulation != CONF_ENCAPS_YES))
+		return;
+	sa->path.natt = true;
+	sa->path.lport = port;
+	sa->path.rport = port;
+	oe_debug("%s: moving to port %u (NAT-T)", ikev2_sa_tag(sa, tag,
+	    sizeof(tag)), port);
 }
 
 /* ---- initiator ------------------------------------------------------- */
@@ -549,6 +571,7 @@ ikev2_init_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	    ikev2_name(IKEV2_REG_PRF, ch.prf),
 	    ch.integ ? ikev2_name(IKEV2_REG_INTEG, ch.integ) : "AEAD",
 	    ikev2_name(IKEV2_REG_DH, ch.dh));
+	maybe_float(sa, c);
 	if (ikev2_auth_send_request(sa) < 0)
 		ikev2_sa_fail(sa, "cannot build IKE_AUTH request");
 	else

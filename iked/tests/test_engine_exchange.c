@@ -26,6 +26,7 @@
 #include "kernel.h"
 
 #define MAXQ	64
+#define NAT_PORT_SHIFT	30000	/* the simulated NAT maps port P to P+30000 */
 
 struct pkt {
 	int		 from;		/* 0: a, 1: b */
@@ -48,6 +49,7 @@ struct harness {
 	struct pkt	 q[MAXQ];
 	size_t		 nq;
 	bool		 drop_all;
+	bool		 nat_a;		/* a sits behind a port-mapping NAT */
 	char		 dir[64];
 	/* initiation result */
 	int		 ndone;
@@ -100,6 +102,10 @@ deliver(struct harness *h, const struct pkt *p, const uint8_t *buf, size_t len)
 	rp.lport = p->path.rport;
 	rp.rport = p->path.lport;
 	rp.natt = p->path.natt;
+	if (h->nat_a && p->from == 0)
+		rp.rport = (uint16_t)(p->path.lport + NAT_PORT_SHIFT);
+	if (h->nat_a && p->from == 1)
+		rp.lport = (uint16_t)(p->path.rport - NAT_PORT_SHIFT);
 	ikev2_recv(h->d[1 - p->from], &rp, buf, len);
 }
 
@@ -560,6 +566,61 @@ engine_stale_invalid_ke_answer_is_ignored(void **state)
 	harness_free(h);
 }
 
+static void
+engine_nat_detected_moves_to_natt_port_with_udp_encap(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	const struct kernel_sa *ks;
+	struct kernel_sa_id id;
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	h->nat_a = true;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_true(a->nat_local && !a->nat_remote);
+	assert_true(b->nat_remote && !b->nat_local);
+	assert_true(a->path.natt && a->path.lport == 4500 &&
+	    a->path.rport == 4500);
+	/* b answers where the NAT maps a's NAT-T port */
+	assert_true(b->path.natt);
+	assert_int_equal(b->path.rport, 4500 + NAT_PORT_SHIFT);
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, "127.0.0.1"), 0);
+	id.spi = b->child.spi_out;
+	ks = kernel_none_find_sa(h->d[1]->kernel, &id);
+	assert_non_null(ks);
+	assert_true(ks->encap.enabled);
+	assert_int_equal(ks->encap.sport, 4500);
+	assert_int_equal(ks->encap.dport, 4500 + NAT_PORT_SHIFT);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	/* and the DELETE travels the NAT-T path too */
+	assert_int_equal(ikev2_info_send_delete(a), 0);
+	pump(h);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	harness_free(h);
+}
+
+static void
+engine_no_nat_stays_on_ike_port(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct ikev2_ike_sa *a;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	assert_false(a->nat_local || a->nat_remote);
+	assert_false(a->path.natt);
+	assert_int_equal(a->path.rport, 500);
+	harness_free(h);
+}
+
 static bool
 rekey_done(struct harness *h)
 {
@@ -645,6 +706,8 @@ main(void)
 		cmocka_unit_test(engine_dead_peer_detected_and_kernel_state_removed),
 		cmocka_unit_test(engine_child_sa_rekey_replaces_spis_and_deletes_old),
 		cmocka_unit_test(engine_stale_invalid_ke_answer_is_ignored),
+		cmocka_unit_test(engine_nat_detected_moves_to_natt_port_with_udp_encap),
+		cmocka_unit_test(engine_no_nat_stays_on_ike_port),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
