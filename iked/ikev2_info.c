@@ -13,10 +13,12 @@
 #include "iked.h"
 #include "ikev2_child.h"
 #include "ikev2_exchange.h"
+#include "ikev2_net.h"
 #include "ikev2_sa.h"
 
 #define USEC_PER_SEC		1000000ULL
 #define DEAD_LINGER_SEC		5	/* keep a refused SA to replay our answer */
+#define NAT_KEEPALIVE_SEC	20	/* RFC 3948 4: keep NAT mappings alive */
 
 void
 ikev2_sa_fail(struct ikev2_ike_sa *sa, const char *why)
@@ -200,6 +202,17 @@ child_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 	    (uint64_t)(sa->child.lifetime - c->rekeymargin) * USEC_PER_SEC;
 }
 
+/* Behind a NAT, a keepalive is due this long after the last one. */
+static uint64_t
+keepalive_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
+{
+	if (!sa->nat_local || !sa->path.natt || c == NULL || !c->nat_keepalive)
+		return UINT64_MAX;
+	return (sa->last_keepalive_usec > sa->established_usec ?
+	    sa->last_keepalive_usec : sa->established_usec) +
+	    NAT_KEEPALIVE_SEC * USEC_PER_SEC;
+}
+
 static uint64_t
 sa_expiry(const struct ikev2_ike_sa *sa)
 {
@@ -242,6 +255,11 @@ life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 			ikev2_sa_fail(sa, "lifetime reached");
 		return 0;
 	}
+	if (usec >= keepalive_at(sa, c)) {
+		sa->last_keepalive_usec = usec;
+		if (sa->iked->net != NULL)
+			(void)ikev2_net_send_keepalive(sa->iked->net, &sa->path);
+	}
 	if (usec >= child_rekey_at(sa, c) && !sa->req.active)
 		(void)ikev2_rekey_child_start(sa);
 	if (c != NULL && c->dpddelay > 0 && !sa->req.active &&
@@ -271,6 +289,8 @@ ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
 		at = sa_expiry(sa);
 		if (child_rekey_at(sa, c) < at)
 			at = child_rekey_at(sa, c);
+		if (keepalive_at(sa, c) < at)
+			at = keepalive_at(sa, c);
 		if (c != NULL && c->dpddelay > 0) {
 			uint64_t live = (sa->last_heard_usec > now ? now :
 			    sa->last_heard_usec) +

@@ -81,7 +81,11 @@ sock_open(struct ikev2_sock *s, bool udp_encap)
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		return -errno;
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * No SO_REUSEADDR: on Linux it lets a second UDP socket bind the
+	 * same port, and a second daemon would then steal half the IKE
+	 * traffic silently instead of failing to start.
+	 */
 	if (family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
@@ -382,6 +386,28 @@ ikev2_net_send(struct ikev2_net *net, const struct ikev2_path *path,
 		}
 	}
 	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+ikev2_net_send_keepalive(struct ikev2_net *net, const struct ikev2_path *path)
+{
+	static const uint8_t ka = 0xff;
+	struct sockaddr_storage to;
+	struct ikev2_sock *s;
+	socklen_t tolen;
+
+	if (!path->natt)
+		return -EINVAL;
+	s = net_pick(net, path);
+	if (s == NULL)
+		return -EADDRNOTAVAIL;
+	tolen = oe_addr_to_sockaddr(&path->remote, path->rport, &to);
+	if (tolen == 0)
+		return -EINVAL;
+	if (sendto(s->fd, &ka, 1, MSG_DONTWAIT, (struct sockaddr *)&to,
+	    tolen) < 0)
 		return -errno;
 	return 0;
 }

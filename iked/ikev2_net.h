@@ -58,6 +58,13 @@ void	ikev2_net_free(struct ikev2_net *net);
 int	ikev2_net_send(struct ikev2_net *net, const struct ikev2_path *path,
 	    const uint8_t *msg, size_t len);
 
+/*
+ * A NAT keepalive (RFC 3948 2.3: one 0xff byte) on the NAT-T socket
+ * of `path`, so the NAT keeps our mapping.  0 or -errno.
+ */
+int	ikev2_net_send_keepalive(struct ikev2_net *net,
+	    const struct ikev2_path *path);
+
 /* The local port IKE uses (for paths we originate). */
 uint16_t ikev2_net_ike_port(const struct ikev2_net *net);
 

@@ -210,6 +210,7 @@ struct ikev2_ike_sa {
 	struct ikev2_response_cache resp;
 	sd_event_source		*life_timer;	/* half-open / lifetime / liveness */
 	uint64_t		 last_heard_usec;
+	uint64_t		 last_keepalive_usec;	/* NAT keepalives */
 
 	/* initiation result */
 	ikev2_initiate_cb	 done;

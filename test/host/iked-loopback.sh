@@ -104,6 +104,8 @@ stop_all() {
 	for p in "${pids[@]}"; do wait "$p" 2> /dev/null; done
 	pids=()
 	rm -f "$work"/*.json
+	cat "$work"/[ab].log >> "$work/all.log" 2> /dev/null
+	rm -f "$work"/[ab].log
 }
 
 # ---- 1: NULL authentication both ways --------------------------------------
@@ -257,6 +259,14 @@ if [ -x "$ipseckey" ]; then
 	fi
 else
 	fail rsa_signature_handshake "$ipseckey not built"
+fi
+
+# ---- last: what the daemons logged about themselves ------------------------
+stop_all
+if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$work/all.log" 2> /dev/null; then
+	fail no_sanitizer_reports "$(grep -m1 -E 'Sanitizer|runtime error:' "$work/all.log")"
+else
+	pass no_sanitizer_reports "no ASan/UBSan/LSan report in any daemon's log"
 fi
 
 exit $failed
