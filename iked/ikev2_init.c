@@ -24,6 +24,7 @@
 #include "crypto_prf.h"
 #include "crypto_sk.h"
 #include "policy_group.h"
+#include "policy.h"
 
 #include <pk11pub.h>
 
@@ -137,6 +138,8 @@ local_addr_for(const struct conf_conn *c, const struct iked_conf *conf,
 	fd = socket(peer->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	/* The route lookup must not hit our own traps (an ACQUIRE). */
+	(void)policy_socket_bypass(fd, peer->family);
 	if (connect(fd, (struct sockaddr *)&ss, slen) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&me, &mlen) == 0 &&
 	    oe_addr_from_sockaddr(out, (struct sockaddr *)&me, mlen) == 0)
