@@ -1,0 +1,157 @@
+# Helpers for the DNS-triggered scenarios (dns-*.sh) and the demo:
+# host keys made and published with oe-ipseckey, oe-iked with the xfrm
+# backend on a host, and the resolver with oe-unbound.so pointing at
+# that host's trigger socket.  Sourced after lib.sh.
+#
+# Per host ($h = lab_host_dir HOST):
+#   $h/oe/nss           NSS database made by `oe-ipseckey init/newkey`
+#   $h/oe/iked.conf     oe-iked's configuration; $h/oe/policies/ groups
+#   $h/state/oe-iked.json  the daemon's --state-file (its JSON view)
+#   $h/log/oe-iked.log  the daemon's log (debug level)
+#   /run/oe/trigger.sock  inside the host (each host has its own /run)
+
+DNS_ZONE=oe.test
+
+# dns_hostkey HOST [BITS]: an RSA host key in HOST's NSS database.
+dns_hostkey() {
+	local name=$1 bits=${2:-3072} h ipk
+	h=$(lab_host_dir "$name")
+	ipk=$(lab_bin oe-ipseckey)
+	mkdir -p "$h/oe"
+	expect "oe-ipseckey init on $name" "$ipk" init --nssdb "$h/oe/nss"
+	expect "oe-ipseckey newkey on $name" "$ipk" newkey --rsa "$bits" --nssdb "$h/oe/nss"
+}
+
+# dns_ipseckey_record HOST FQDN [GATEWAY] [PRECEDENCE]: the IPSECKEY
+# record of HOST's key, as oe-ipseckey prints it (owner FQDN, absolute).
+dns_ipseckey_record() {
+	local name=$1 fqdn=$2 gw=${3:-} prec=${4:-10} h out
+	h=$(lab_host_dir "$name")
+	if [ -n "$gw" ]; then
+		out=$("$(lab_bin oe-ipseckey)" show --nssdb "$h/oe/nss" --name "$fqdn" \
+			--gateway "$gw" --precedence "$prec" --ttl 300) || fail "oe-ipseckey show on $name"
+	else
+		out=$("$(lab_bin oe-ipseckey)" show --nssdb "$h/oe/nss" --name "$fqdn" \
+			--precedence "$prec" --ttl 300) || fail "oe-ipseckey show on $name"
+	fi
+	grep -E '[[:space:]]IPSECKEY[[:space:]]' <<< "$out" | head -n1
+	grep -qE '[[:space:]]IPSECKEY[[:space:]]' <<< "$out" || fail "oe-ipseckey show printed no IPSECKEY record: $out"
+}
+
+# dns_publish ZONE HOST LABEL ADDRS [GATEWAY]: LABEL's A/AAAA records
+# (ADDRS comma-separated) and HOST's IPSECKEY, as made by oe-ipseckey,
+# into the lab zone ZONE (oe.test, plain.test, broken.test, or a zone of
+# the scenario's own that it signs itself).
+dns_publish() {
+	local zone=$1 name=$2 label=$3 addrs=$4 gw=${5:-} a
+	{
+		for a in ${addrs//,/ }; do
+			case "$a" in
+			*:*) echo "$label 300 IN AAAA $a" ;;
+			*) echo "$label 300 IN A $a" ;;
+			esac
+		done
+		dns_ipseckey_record "$name" "$label.$zone." "$gw"
+	} | lab_zone_records "$zone"
+}
+
+# dns_iked_conf HOST ROLE [PRIVATE_CIDRS]: oe-iked's configuration.
+# ROLE "initiator": conn private (peer authenticated by its IPSECKEY, we
+# stay anonymous) for PRIVATE_CIDRS; "responder": we sign with our host
+# key and accept anonymous initiators (conn oe-responder, auto=add).
+# Both roles get both conns, so every host can play either side.
+dns_iked_conf() {
+	local name=$1 cidrs=${3:-} h c
+	h=$(lab_host_dir "$name")
+	mkdir -p "$h/oe/policies"
+	: > "$h/oe/policies/private"
+	for c in ${cidrs//,/ }; do echo "$c" >> "$h/oe/policies/private"; done
+	cat > "$h/oe/iked.conf" <<EOF
+config setup
+    loglevel=debug
+    trigger-socket=/run/oe/trigger.sock
+    policies-dir=$h/oe/policies
+
+# The DNS-triggered initiator side: destinations in policies/private
+# must prove the key of their name's secure IPSECKEY; we are anonymous.
+conn private
+    left=%defaultroute
+    leftid=%null
+    leftauth=null
+    right=%opportunisticgroup
+    rightid=%any
+    rightauth=rsasig
+    rightrsasigkey=%dnsondemand
+    type=transport
+    negotiationshunt=hold
+    failureshunt=drop
+    auto=ondemand
+
+# The responder side: we prove our host key (the one in our IPSECKEY),
+# the initiator stays anonymous.
+conn oe-responder
+    left=%defaultroute
+    leftauth=rsasig
+    right=%any
+    rightid=%null
+    rightauth=null
+    type=transport
+    auto=add
+EOF
+}
+
+# dns_iked_start HOST: oe-iked with the xfrm backend; waits for the
+# trigger socket.
+dns_iked_start() {
+	local name=$1 h
+	h=$(lab_host_dir "$name")
+	lab_bg "$name" oe-iked "$(lab_bin oe-iked)" -f "$h/oe/iked.conf" \
+		--nssdb "$h/oe/nss" --kernel xfrm --state-file "$h/state/oe-iked.json" \
+		--log-level debug > "$h/oe-iked.pid"
+	lab_wait 20 "oe-iked on $name ready" grep -q "oe-iked ready" "$h/log/oe-iked.log"
+	lab_wait 5 "trigger socket on $name" lab_exec "$name" test -S /run/oe/trigger.sock
+}
+
+dns_iked_pid() { cat "$(lab_host_dir "$1")/oe-iked.pid"; }
+dns_iked_state() { echo "$(lab_host_dir "$1")/state/oe-iked.json"; }
+dns_iked_log() { echo "$(lab_host_dir "$1")/log/oe-iked.log"; }
+
+# dns_iked_stop HOST: SIGTERM and wait for the exit.
+dns_iked_stop() {
+	local pid
+	pid=$(dns_iked_pid "$1")
+	kill -TERM "$pid" 2>/dev/null
+	lab_poll 10 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+}
+
+# dns_resolver_start HOST ADDR AUTHADDR [MODULE SETTINGS LINES...]: the
+# lab Unbound with oe-unbound.so; the module's settings file gets the
+# extra lines (e.g. "deadline-ms: 5000").
+dns_resolver_start() {
+	local name=$1 addr=$2 auth=$3 h l; shift 3
+	h=$(lab_host_dir "$name")
+	{
+		echo "# oe-unbound.so settings for the lab"
+		echo "socket: /run/oe/trigger.sock"
+		for l in "$@"; do echo "$l"; done
+	} > "$h/etc/unbound-module.conf"
+	lab_resolver_start "$name" "$addr" "$auth" "$LAB_ANCHOR" "$(lab_bin oe-unbound.so)" \
+		"$h/etc/unbound-module.conf"
+}
+
+# dns_sa_spi HOST SRC DST: the SPI (0x...) of the ESP SA SRC->DST.
+dns_sa_spi() {
+	ip -n "$1" xfrm state list src "$2" dst "$3" proto esp 2>/dev/null |
+		awk '$1 == "proto" && $3 == "spi" { print $4; exit }'
+}
+
+# dns_count_sas HOST: ESP SAs in HOST's kernel.
+dns_count_sas() {
+	ip -n "$1" xfrm state 2>/dev/null | grep -c '^src '
+}
+
+# dns_state_sa_json HOST PEER: the state file's SA entry for PEER (jq).
+dns_state_sa_json() {
+	jq -c --arg p "$2" '[.ike_sas[] | select(.peer == $p)] | .[0] // empty' \
+		"$(dns_iked_state "$1")" 2>/dev/null
+}
