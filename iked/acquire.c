@@ -280,5 +280,12 @@ policy_daemon_stop(struct iked *d)
 		(void)policy_engine_remove_all(d->policy);
 		policy_engine_free(d->policy);
 		d->policy = NULL;
+		/*
+		 * What is left in our band: Child SAs the engine removes
+		 * next anyway.  (The kernel's larval SAs of ACQUIREs, SPI
+		 * 0, cannot be deleted by SPI; they expire by themselves.)
+		 */
+		if (d->kernel != NULL)
+			(void)kernel_flush_owned(d->kernel);
 	}
 }
