@@ -381,3 +381,15 @@ peers_topology() {
 	mkdir -p "$(lab_host_dir oe)/oe/policies"
 	expect "oe reaches peer in clear before any IPsec" lab_exec oe ping -c1 -W2 "$PEER_ADDR"
 }
+
+# peers_oe_auth_is_sig HOST PEER: oe-iked authenticated the peer and
+# itself by an RSA signature (RFC 7427 or RFC 7296's RSA method).
+peers_oe_auth_is_sig() {
+	local ap al
+	ap=$(peers_oe_ike "$1" "$2" auth_peer) al=$(peers_oe_ike "$1" "$2" auth_local)
+	case "$ap/$al" in
+	DIGITAL_SIGNATURE/DIGITAL_SIGNATURE | RSA_SIG/RSA_SIG | RSA_SIG/DIGITAL_SIGNATURE | \
+	    DIGITAL_SIGNATURE/RSA_SIG) return 0 ;;
+	esac
+	fail "oe-iked's auth with $2 is peer=$ap local=$al, expected RSA signatures"
+}
