@@ -20,6 +20,7 @@
 #include "crypto_prf.h"
 #include "kernel.h"
 #include "policy.h"
+#include "control.h"
 
 #include <pk11pub.h>
 
@@ -250,6 +251,9 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	oe_info("%s: Child SA installed: %s mode, SPI in 0x%08x out 0x%08x, %s",
 	    tag, ch->transport ? "transport" : "tunnel", ch->spi_in,
 	    ch->spi_out, ikev2_name(IKEV2_REG_ENCR, ch->alg.encr));
+	/* oectl watchers and journal fields (OE_PEER=, OE_SA_ID=, ...). */
+	control_sa_event(sa->iked, sa, ch->rekeyed ? "sa-rekey" : "sa-up",
+	    NULL);
 	ret = 0;
 out:
 	explicit_bzero(keymat, sizeof(keymat));

@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "crypto_dh.h"
 #include "crypto_sk.h"
+#include "control.h"
 
 struct ikev2_sa_table {
 	struct ikev2_ike_sa	*bucket[IKEV2_SA_TABLE_BUCKETS];
@@ -241,6 +242,9 @@ ikev2_sa_destroy(struct ikev2_ike_sa *sa, const char *why)
 {
 	struct iked *d = sa->iked;
 
+	/* oectl watchers and journal fields: up and gone, or never up. */
+	control_sa_event(d, sa, sa->state == IKEV2_SA_ESTABLISHED ||
+	    sa->state == IKEV2_SA_DELETING ? "sa-down" : "sa-failed", why);
 	ikev2_sa_complete(sa, false, why);
 	table_unlink(d->sas, sa);
 	sa_release(sa);
