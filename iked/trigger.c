@@ -922,6 +922,8 @@ trigger_setup(struct iked *d)
 	struct trigger_cfg cfg;
 	char err[160];
 
+	if (trigger_ctl_register(d) < 0)
+		oe_warn("trigger: cannot register the control commands");
 	if (d->conf->setup.trigger_socket[0] == '\0')
 		return 0;
 	if (trigger_cfg_for_user(&cfg, d->conf->setup.trigger_socket,

@@ -152,5 +152,7 @@ json_t	*trigger_server_json(const struct trigger_server *s);
  * and d->opts.trigger_user.  0, or -1 when the daemon must not start.
  */
 int	 trigger_setup(struct iked *d);
+/* Register `triggers` (command and status section) on d->control. */
+int	 trigger_ctl_register(struct iked *d);
 
 #endif /* OE_IKED_TRIGGER_H */

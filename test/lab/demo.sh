@@ -1,7 +1,11 @@
 # The demo world: an authoritative server, west and east on one LAN.
-# west resolves east's name through its validating Unbound, then talks
-# to east over ESP.  Output (stdout) is what the user reads.
+# Keys are made and published with oe-ipseckey; west and east run
+# Unbound with oe-unbound.so and oe-iked.  west resolves east's name,
+# the DNS answer comes back once the Child SA is installed, and the
+# first datagram goes out over ESP.  Output (stdout) is what the user
+# reads.
 . "$OE_LAB_REPO/test/lab/lib.sh"
+. "$OE_LAB_REPO/test/lab/lib-dns.sh"
 
 AUTH=198.51.100.53 WEST=198.51.100.1 EAST=198.51.100.2
 W6=2001:db8::1 E6=2001:db8::2
@@ -15,68 +19,61 @@ lab_host west; lab_attach west w0 "$WEST/24,$W6/64" lan
 lab_host east; lab_attach east e0 "$EAST/24,$E6/64" lan
 say "auth $AUTH   west $WEST $W6   east $EAST $E6"
 
-# east's host key, published as an IPSECKEY record next to its addresses
-ipk=$(lab_bin oe-ipseckey)
-if [ -x "$ipk" ] && "$ipk" --help >/dev/null 2>&1; then
-	keysrc="oe-ipseckey"
-	db=$(lab_host_dir east)/nss
-	expect "oe-ipseckey init on east" "$ipk" --nssdb "$db" init
-	expect "oe-ipseckey newkey on east" "$ipk" --nssdb "$db" newkey --rsa 3072
-	record=$("$ipk" --nssdb "$db" show --name east.oe.test. --gateway "$EAST" --precedence 10 --ttl 300) ||
-		fail "oe-ipseckey show"
-	key=$(awk '$4 == "IPSECKEY" { print $NF; exit }' <<< "$record")
-else
-	keysrc="ldns-keygen (oe-ipseckey not built)"
-	key=$(lab_rsa_pubkey 3072)
-fi
-[ -n "$key" ] || fail "no host key for east"
-lab_zone_records oe.test <<REC
-east 300 IN A $EAST
-east 300 IN AAAA $E6
-east 300 IN IPSECKEY 10 1 2 $EAST $key
-west 300 IN A $WEST
-REC
+section "Host keys, made and published with oe-ipseckey"
+dns_hostkey east
+dns_hostkey west
+dns_publish oe.test east east "$EAST,$E6"
+dns_publish oe.test west west "$WEST,$W6"
+say "oe-ipseckey newkey --rsa 3072 on east and west (NSS databases under each host's folder)"
+say "records for the signed zone oe.test. (printed by oe-ipseckey show):"
+grep IPSECKEY "$LAB_ZONES/oe.test.records" | awk '{ k = $NF; printf "  %s %s %s %s %s %s %s %s %s...%s\n", $1, $2, $3, $4, $5, $6, $7, $8, substr(k, 1, 20), substr(k, length(k) - 8) }'
 lab_dns_world auth "$AUTH"
-say "east's RSA-3072 host key made by $keysrc, published in the signed zone oe.test."
 say "NSD on $AUTH serves the lab root, test., oe.test. (all signed at start-up)"
 
-module=$(lab_bin oe-unbound.so)
-if [ -f "$module" ]; then
-	lab_resolver_start west "$WEST" "$AUTH" "$LAB_ANCHOR" "$module"
-	say "west's Unbound validates with the lab root's trust anchor, module stack: dynlib(oe-unbound.so) validator iterator"
-else
-	lab_resolver_start west "$WEST" "$AUTH" "$LAB_ANCHOR"
-	say "west's Unbound validates with the lab root's trust anchor (oe-unbound.so not built)"
-fi
+section "oe-iked and Unbound with oe-unbound.so on west and east"
+dns_iked_conf east responder
+dns_iked_conf west initiator "$EAST/32,$E6/128"
+dns_iked_start east
+dns_iked_start west
+dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 8000"
+dns_resolver_start east "$EAST" "$AUTH" "deadline-ms: 8000"
+say "oe-iked (xfrm backend) listening on UDP 500/4500 and /run/oe/trigger.sock on both hosts"
+say "Unbound module stack on both: dynlib(oe-unbound.so) validator iterator"
+say "west's policy group 'private' holds east's addresses: IPsec authenticated by east's IPSECKEY, or nothing"
 
-section "west looks up east.oe.test"
+section "west looks up east.oe.test and sends a datagram at once"
+lab_udp_listen east "$EAST" 5001 demo
+lab_capture west w0 wire "host $EAST and not port 53"
 t0=$(lab_now)
-out=$(lab_dig west @"$WEST" +dnssec east.oe.test A) || fail "lookup failed"
+out=$(lab_dig west @127.0.0.1 +dnssec east.oe.test A) || fail "lookup failed: $out"
 ms=$(lab_ms_since "$t0")
-say "A lookup took ${ms} ms (includes starting dig in the guest), status $(lab_dig_status <<< "$out"), flags: $(lab_dig_flags <<< "$out")"
+lab_udp_send west "$EAST" 5001 "hello east, over ESP"
+say "the lookup took ${ms} ms (including starting dig in the guest), status $(lab_dig_status <<< "$out"), flags: $(lab_dig_flags <<< "$out")"
+dms=$(lab_exec west "$(lab_bin oectl)" --json triggers 2>/dev/null | jq -r '.recent[-1].ms // "?"' 2>/dev/null)
+say "  of which oe-iked's part, trigger request to Child SA installed: ${dms:-?} ms"
 grep -E '^east\.oe\.test\..*IN[[:space:]]+A[[:space:]]' <<< "$out" | sed 's/^/  /'
-out=$(lab_dig west @"$WEST" +dnssec east.oe.test IPSECKEY) || fail "IPSECKEY lookup failed"
-say "IPSECKEY (flags: $(lab_dig_flags <<< "$out")):"
-grep -E '^[^;].*IN[[:space:]]+IPSECKEY' <<< "$out" | awk '{ k = $NF; printf "  %s %s %s %s %s %s %s %s...%s\n", $1, $2, $3, $4, $5, $6, $7, $8, substr(k, 1, 24), substr(k, length(k) - 8) }'
+lab_poll 5 grep -q "hello east" "$(lab_udp_file east demo)" || fail "the datagram did not arrive at east"
+say "east received: $(cat "$(lab_udp_file east demo)")"
 
-section "west sends to east over ESP"
-say "(oe-iked does not negotiate yet: these SAs are keyed by hand, AES-GCM-128, transport mode)"
-K1=0x6c3ea0477630ce21a2ce334aa746c2cd4d0bcf4e K2=0xc2f5f1e7c1a3ef8f1b0c6d5e4f3a2b1c0d9e8f7a
-for h in west east; do
-	expect "SA out on $h" ip -n $h xfrm state add src $WEST dst $EAST proto esp spi 0xd0e1 reqid 7 mode transport aead 'rfc4106(gcm(aes))' $K1 128
-	expect "SA in on $h" ip -n $h xfrm state add src $EAST dst $WEST proto esp spi 0xd0e2 reqid 7 mode transport aead 'rfc4106(gcm(aes))' $K2 128
-done
-expect "policy" ip -n west xfrm policy add src $WEST/32 dst $EAST/32 dir out tmpl src $WEST dst $EAST proto esp reqid 7 mode transport
-expect "policy" ip -n west xfrm policy add src $EAST/32 dst $WEST/32 dir in tmpl src $EAST dst $WEST proto esp reqid 7 mode transport
-expect "policy" ip -n east xfrm policy add src $EAST/32 dst $WEST/32 dir out tmpl src $EAST dst $WEST proto esp reqid 7 mode transport
-expect "policy" ip -n east xfrm policy add src $WEST/32 dst $EAST/32 dir in tmpl src $WEST dst $EAST proto esp reqid 7 mode transport
-lab_capture west w0 wire "ip host $EAST and not udp port 53"
-out=$(lab_exec west ping -c 5 -i 0.2 -W 2 "$EAST") || fail "ping over ESP failed: $out"
-tail -n 2 <<< "$out" | sed 's/^/  /'
+section "The daemon's JSON view of the SA on west"
+if lab_exec west "$(lab_bin oectl)" --json sas > "$LAB_TMP/sas.json" 2>/dev/null && [ -s "$LAB_TMP/sas.json" ]; then
+	say "(oectl --json sas)"
+	jq . "$LAB_TMP/sas.json" | sed 's/^/  /'
+else
+	say "(state file $(dns_iked_state west))"
+	jq '.ike_sas' "$(dns_iked_state west)" | sed 's/^/  /'
+fi
+say "DNS triggers seen by west's daemon (oectl --json triggers):"
+lab_exec west "$(lab_bin oectl)" --json triggers 2>/dev/null | jq -c '.recent[]? | {name, qtype, peer, conn, keyed, status, how, sa_lifetime, ms}' | sed 's/^/  /'
+
+section "The kernel's SA counters"
 sleep 0.3
-say "on west's wire: $(grep -c 'ESP(spi=0x0000d0e1' "$(lab_capture_file west wire)") ESP packets, $(grep -c 'ICMP' "$(lab_capture_file west wire)") clear ICMP packets"
-say "east's kernel, inbound SA:"
-ip -n east -s xfrm state get src $WEST dst $EAST proto esp spi 0xd0e1 | sed 's/^/  /'
+spi=$(dns_sa_spi east "$WEST" "$EAST")
+say "on west's wire: $(grep -c 'ESP(spi=' "$(lab_capture_file west wire)") ESP packets, $(grep -cE '\.5001: UDP' "$(lab_capture_file west wire)") clear datagrams to port 5001"
+say "east's kernel, inbound SA from west (SPI $spi):"
+ip -n east -s xfrm state get src "$WEST" dst "$EAST" proto esp spi "$spi" | sed 's/^/  /'
+say "west's kernel, all SAs:"
+ip -n west -s xfrm state | grep -E '^src|proto esp|lifetime current|bytes\),' | sed 's/^/  /'
 
 section "Where to look"
 say "lab logs of this run: $LAB_RES (hosts/*/log)"
