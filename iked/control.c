@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "oe_log.h"
 #include "control.h"
 
@@ -76,6 +78,10 @@ struct control {
 	sd_event_source		*listen_src;
 	sd_event_source		*reap_src;	/* defer: reap dead, kick */
 	sd_event_source		*tick_src;	/* idle clients */
+	sd_event_source		*notify_src;	/* STATUS= refresh */
+	control_line_fn		 line_fn;
+	void			*line_arg;
+	char			 last_status[256];
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool			 have_group;
 	gid_t			 group_gid;
@@ -185,6 +191,7 @@ control_free(struct control *ctl)
 	sd_event_source_disable_unref(ctl->listen_src);
 	sd_event_source_disable_unref(ctl->reap_src);
 	sd_event_source_disable_unref(ctl->tick_src);
+	sd_event_source_disable_unref(ctl->notify_src);
 	if (ctl->fd >= 0) {
 		close(ctl->fd);
 		/* Only remove the file if it is still ours (a socket). */
@@ -501,6 +508,47 @@ control_get_stats(const struct control *ctl, struct control_stats *st)
 			st->watchers++;
 	st->started = (uint64_t)ctl->started_wall;
 	st->uptime = (ctl_now(ctl) - ctl->started_usec) / 1000000ULL;
+}
+
+/* ---- systemd ---- */
+
+static int
+on_notify(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct control *ctl = userdata;
+	char line[sizeof(ctl->last_status)], msg[sizeof(line) + 8];
+
+	ctl->line_fn(ctl->line_arg, line, sizeof(line));
+	if (strcmp(line, ctl->last_status) != 0) {
+		snprintf(ctl->last_status, sizeof(ctl->last_status), "%s",
+		    line);
+		snprintf(msg, sizeof(msg), "STATUS=%s", line);
+		(void)sd_notify(0, msg);
+	}
+	(void)sd_event_source_set_time(s, usec + CONTROL_STATUS_USEC);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ON);
+	return 0;
+}
+
+int
+control_notify_start(struct control *ctl, control_line_fn fn, void *arg)
+{
+	int r;
+
+	if (ctl->notify_src != NULL || fn == NULL)
+		return -1;
+	/* sd-event sends WATCHDOG=1 itself when $WATCHDOG_USEC asks for it. */
+	r = sd_event_set_watchdog(ctl->event, 1);
+	if (r < 0)
+		oe_warn("control: systemd watchdog: %s", strerror(-r));
+	else if (r > 0)
+		oe_info("systemd watchdog enabled");
+	ctl->line_fn = fn;
+	ctl->line_arg = arg;
+	if (sd_event_add_time_relative(ctl->event, &ctl->notify_src,
+	    CLOCK_MONOTONIC, 0, 0, on_notify, ctl) < 0)
+		return -1;
+	return 0;
 }
 
 /* ---- named counters ---- */

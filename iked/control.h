@@ -171,6 +171,17 @@ json_t		*control_counter_group(const struct control *ctl,
 const char	*control_arg_string(const struct control_call *call,
 		    const char *key);
 
+/*
+ * systemd: sd-event's watchdog keep-alive (WATCHDOG=1 at half of
+ * $WATCHDOG_USEC, when set) and STATUS=<line> whenever `line_fn`'s
+ * one-line summary changes (checked every CONTROL_STATUS_USEC and at
+ * once).  Without $NOTIFY_SOCKET nothing is sent.  0 or -1.
+ */
+#define CONTROL_STATUS_USEC	(5ULL * 1000000ULL)
+typedef void (*control_line_fn)(void *arg, char *buf, size_t len);
+int		 control_notify_start(struct control *ctl, control_line_fn fn,
+		    void *arg);
+
 /* Statistics (for `status`). */
 struct control_stats {
 	uint64_t	 accepted;

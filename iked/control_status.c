@@ -76,6 +76,12 @@ counters(struct iked *d, uint64_t half_open)
 	    "dropped_by_reason", control_counter_group(ctl, "dropped"));
 }
 
+static void
+status_line(void *arg, char *buf, size_t len)
+{
+	control_status_line(arg, buf, len);
+}
+
 void
 control_status_line(struct iked *d, char *buf, size_t len)
 {
@@ -159,7 +165,8 @@ cmd_reload(struct control_call *call, void *arg)
 int
 control_register_daemon(struct control *ctl, struct iked *d)
 {
-	if (control_register(ctl, "status", cmd_status, d) < 0 ||
+	if (control_notify_start(ctl, status_line, d) < 0 ||
+	    control_register(ctl, "status", cmd_status, d) < 0 ||
 	    control_register(ctl, "reload", cmd_reload, d) < 0 ||
 	    control_register_sas(ctl, d) < 0)
 		return -1;
