@@ -120,6 +120,8 @@ child_json(struct iked *d, const struct ikev2_ike_sa *sa)
 		json_object_set_new(o, "encr_bits", json_integer(c->alg.encr_bits));
 		json_object_set_new(o, "integ", name_json(IKEV2_REG_INTEG,
 		    c->alg.integ));
+		json_object_set_new(o, "pfs_group", c->alg.dh != 0 ?
+		    name_json(IKEV2_REG_DH, c->alg.dh) : json_null());
 		json_object_set_new(o, "ts_local", ts_json(&c->ts_local));
 		json_object_set_new(o, "ts_remote", ts_json(&c->ts_remote));
 		json_object_set_new(o, "key_fp_in", json_string(c->fp_in));

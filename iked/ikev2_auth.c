@@ -354,7 +354,7 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	sa->child.spi_out = ikev2_spi_from(prop->spi);
 	sa->child.lifetime = c->salifetime;
 	if (ikev2_child_install(sa, &sa->child, c, sa->ni, sa->ni_len,
-	    sa->nr, sa->nr_len) < 0) {
+	    sa->nr, sa->nr_len, NULL) < 0) {
 		ikev2_child_remove(sa);
 		ikev2_sa_complete(sa, false, "kernel refused the Child SA");
 		(void)ikev2_info_send_delete(sa);
@@ -400,7 +400,7 @@ respond_child(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	sa->child.transport = want_transport;
 	sa->child.lifetime = c->salifetime;
 	if (ikev2_child_install(sa, &sa->child, c, sa->ni, sa->ni_len,
-	    sa->nr, sa->nr_len) < 0) {
+	    sa->nr, sa->nr_len, NULL) < 0) {
 		ikev2_child_remove(sa);
 		return IKEV2_N_TEMPORARY_FAILURE;
 	}

@@ -192,7 +192,7 @@ install_policies(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch)
 int
 ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
     const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
-    const uint8_t *nr, size_t nr_len)
+    const uint8_t *nr, size_t nr_len, PK11SymKey *gir)
 {
 	const struct crypto_encr *encr;
 	const struct crypto_integ *integ = NULL;
@@ -211,7 +211,7 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	len = crypto_child_keymat_len(encr, integ);
 	if (len == 0 || len > sizeof(keymat))
 		return -1;
-	if (crypto_child_keymat(sa->prf, sa->keys.sk_d, NULL, ni, ni_len,
+	if (crypto_child_keymat(sa->prf, sa->keys.sk_d, gir, ni, ni_len,
 	    nr, nr_len, keymat, len) < 0 ||
 	    crypto_child_keys_split(encr, integ, keymat, len, &ck) < 0)
 		goto out;

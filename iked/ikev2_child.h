@@ -16,6 +16,8 @@
 #include "ikev2_sa.h"
 #include "oe_addr.h"
 
+#include <pk11pub.h>
+
 /* A selector for exactly host `a`, all protocols and ports. */
 void	ikev2_ts_host(const struct oe_addr *a, struct ikev2_ts *ts);
 /*
@@ -32,12 +34,13 @@ int	ikev2_ts_narrow(const struct ikev2_ts_list *l, const struct oe_addr *a,
 int	ikev2_child_alloc_spi(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    bool new_reqid);
 /*
- * KEYMAT = prf+(SK_d, Ni | Nr) for ch's algorithms, then both kernel
+ * KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr) for ch's algorithms
+ * (gir: the PFS shared secret of a rekey, else NULL), then both kernel
  * SAs and (unless ch->rekeyed) the policies.  0 or -1 (logged).
  */
 int	ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
-	    const uint8_t *nr, size_t nr_len);
+	    const uint8_t *nr, size_t nr_len, PK11SymKey *gir);
 /* Delete ch's kernel SAs, and its policies if `policies`. */
 void	ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    bool policies);

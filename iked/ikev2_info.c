@@ -195,11 +195,14 @@ child_expiry(const struct ikev2_ike_sa *sa)
 static uint64_t
 child_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 {
+	uint64_t at;
+
 	if (!sa->initiator || c == NULL || !sa->child.installed ||
 	    sa->rekeying || sa->child.lifetime <= c->rekeymargin)
 		return UINT64_MAX;
-	return sa->child.established_usec +
+	at = sa->child.established_usec +
 	    (uint64_t)(sa->child.lifetime - c->rekeymargin) * USEC_PER_SEC;
+	return at > sa->rekey_not_before_usec ? at : sa->rekey_not_before_usec;
 }
 
 /* Behind a NAT, a keepalive is due this long after the last one. */

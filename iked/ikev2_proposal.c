@@ -279,10 +279,110 @@ ikev2_proposal_answer(const struct ikev2_proto_choice *choice, bool esp,
 		add_xf(p, IKEV2_XF_PRF, choice->prf, 0);
 	if (choice->integ != 0)
 		add_xf(p, IKEV2_XF_INTEG, choice->integ, 0);
-	if (!esp)
+	if (!esp || choice->dh != 0)
 		add_xf(p, IKEV2_XF_DH, choice->dh, 0);
-	else
+	if (esp)
 		add_xf(p, IKEV2_XF_ESN, IKEV2_ESN_NO, 0);
+}
+
+size_t
+ikev2_pfs_groups(const struct conf_proposals *esp, bool pfs,
+    uint16_t ike_group, uint16_t *groups, size_t max)
+{
+	size_t n = 0, k;
+	uint32_t i;
+	uint8_t j;
+
+	if (!pfs || max == 0)
+		return 0;
+	for (i = 0; i < esp->n; i++)
+		for (j = 0; j < esp->p[i].nke; j++) {
+			uint16_t g = esp->p[i].ke[j];
+
+			if (crypto_dh_group_lookup(g) == NULL)
+				continue;
+			for (k = 0; k < n && groups[k] != g; k++)
+				;
+			if (k == n && n < max)
+				groups[n++] = g;
+		}
+	if (n == 0 && ike_group != 0 && crypto_dh_group_lookup(ike_group))
+		groups[n++] = ike_group;
+	return n;
+}
+
+int
+ikev2_proposals_build_pfs(const struct conf_proposals *cp, const uint8_t *spi,
+    uint8_t spi_len, const uint16_t *groups, size_t ngroups,
+    struct ikev2_sa *out)
+{
+	uint8_t i;
+	size_t g;
+	int n;
+
+	n = ikev2_proposals_build(cp, true, spi, spi_len, out);
+	for (i = 0; i < out->nproposals; i++)
+		for (g = 0; g < ngroups; g++)
+			add_xf(&out->proposals[i], IKEV2_XF_DH, groups[g], 0);
+	return n;
+}
+
+/* The DH group of ours that p offers (0: p offers no key exchange). */
+static int
+pfs_pick(const struct ikev2_proposal *p, const uint16_t *groups,
+    size_t ngroups, uint16_t *dh)
+{
+	bool offers = false;
+	size_t g;
+	uint8_t i;
+
+	for (i = 0; i < p->ntransforms; i++)
+		if (p->transforms[i].type == IKEV2_XF_DH &&
+		    p->transforms[i].id != IKEV2_DH_NONE)
+			offers = true;
+	*dh = 0;
+	if (ngroups == 0)
+		return offers ? -1 : 0;
+	for (g = 0; g < ngroups; g++)
+		for (i = 0; i < p->ntransforms; i++)
+			if (p->transforms[i].type == IKEV2_XF_DH &&
+			    p->transforms[i].id == groups[g]) {
+				*dh = groups[g];
+				return 0;
+			}
+	return -1;
+}
+
+int
+ikev2_proposals_choose_pfs(const struct conf_proposals *cp,
+    const uint16_t *groups, size_t ngroups, const struct ikev2_sa *peer,
+    struct ikev2_proto_choice *choice,
+    const struct ikev2_proposal **chosen_prop)
+{
+	struct ikev2_sa *ours;
+	uint16_t dh;
+	uint8_t i, j;
+	int ret = -1;
+
+	ours = malloc(sizeof(*ours));
+	if (ours == NULL)
+		return -1;
+	(void)ikev2_proposals_build(cp, true, NULL, 0, ours);
+	for (i = 0; i < ours->nproposals && ret < 0; i++)
+		for (j = 0; j < peer->nproposals; j++) {
+			const struct ikev2_proposal *p = &peer->proposals[j];
+
+			if (p->spi_len != 4 ||
+			    match(&ours->proposals[i], true, p, choice) < 0 ||
+			    pfs_pick(p, groups, ngroups, &dh) < 0)
+				continue;
+			choice->dh = dh;
+			*chosen_prop = p;
+			ret = 0;
+			break;
+		}
+	free(ours);
+	return ret;
 }
 
 uint16_t

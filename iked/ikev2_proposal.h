@@ -46,6 +46,27 @@ void	ikev2_proposal_answer(const struct ikev2_proto_choice *choice,
 	    bool esp, uint8_t num, const uint8_t *spi, uint8_t spi_len,
 	    struct ikev2_sa *out);
 
+/*
+ * Child SA rekey with PFS (RFC 7296 1.3.1): the KE groups to use, in
+ * our order: the esp= proposals' groups, else the IKE SA's group;
+ * none with pfs=no.  Returns the count (at most `max`).
+ */
+size_t	ikev2_pfs_groups(const struct conf_proposals *esp, bool pfs,
+	    uint16_t ike_group, uint16_t *groups, size_t max);
+/* ESP proposals as ikev2_proposals_build(), each offering `groups`. */
+int	ikev2_proposals_build_pfs(const struct conf_proposals *cp,
+	    const uint8_t *spi, uint8_t spi_len, const uint16_t *groups,
+	    size_t ngroups, struct ikev2_sa *out);
+/*
+ * ESP choice for CREATE_CHILD_SA: as ikev2_proposals_choose(), and
+ * with ngroups > 0 the proposal must offer one of `groups` (our order
+ * wins; choice->dh), with none it must offer no key exchange.
+ */
+int	ikev2_proposals_choose_pfs(const struct conf_proposals *cp,
+	    const uint16_t *groups, size_t ngroups, const struct ikev2_sa *peer,
+	    struct ikev2_proto_choice *choice,
+	    const struct ikev2_proposal **chosen_prop);
+
 /* First KE group of the configured IKE proposals we implement, 0: none. */
 uint16_t ikev2_proposals_first_group(const struct conf_proposals *cp);
 /* Whether `group` appears in the configured IKE proposals and is implemented. */

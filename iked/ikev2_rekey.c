@@ -6,8 +6,9 @@
  * peers never rekey the same Child SA at once (no collisions to
  * resolve, 2.8.1).  The new Child SA keeps the reqid and therefore the
  * policies; the old one is deleted with an INFORMATIONAL DELETE right
- * after (2.8).  No PFS: a request carrying KE is refused, as our ESP
- * proposals offer no key exchange.  Rekeying the IKE SA itself is not
+ * after (2.8).  With pfs=yes both sides do a fresh key exchange (1.3.1)
+ * in the esp= proposals' groups, else the IKE SA's group; a responder
+ * with pfs=yes refuses a rekey without one.  Rekeying the IKE SA itself is not
  * supported: such requests get NO_ADDITIONAL_SAS, and the IKE SA ends
  * at its lifetime instead.
  */
@@ -24,9 +25,15 @@
 #include "ikev2_proposal.h"
 #include "ikev2_sa.h"
 #include "crypto.h"
+#include "crypto_dh.h"
+
+#include <pk11pub.h>
 
 #define REKEY_NONCE_LEN		32
-#define REKEY_MAX_PAYLOADS	8
+#define REKEY_MAX_PAYLOADS	9
+#define REKEY_MAX_GROUPS	8
+#define REKEY_MAX_KE_RETRIES	2
+#define REKEY_BACKOFF_USEC	(30 * 1000000ULL)	/* after a refusal */
 
 struct rekey_msg {
 	struct ikev2_payload	 pl[REKEY_MAX_PAYLOADS];
@@ -53,8 +60,12 @@ ikev2_rekey_child_start(struct ikev2_ike_sa *sa)
 {
 	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
 	struct ikev2_child_sa *nc = &sa->rekey_child;
+	uint16_t groups[REKEY_MAX_GROUPS];
+	size_t ngroups, g;
 	struct rekey_msg *rm;
 	struct ikev2_payload *p;
+	const uint8_t *pub;
+	size_t pub_len;
 	char tag[80];
 	int ret = -1;
 
@@ -79,13 +90,35 @@ ikev2_rekey_child_start(struct ikev2_ike_sa *sa)
 		ikev2_notify_make(rm_add(rm, IKEV2_PL_NOTIFY),
 		    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
 	ikev2_spi_be(nc->spi_in, rm->spi);
-	if (ikev2_proposals_build(&c->esp, true, rm->spi, 4, &rm->sa) == 0)
+	ngroups = ikev2_pfs_groups(&c->esp, c->pfs, sa->alg.dh, groups,
+	    REKEY_MAX_GROUPS);
+	/* After INVALID_KE_PAYLOAD the group the peer named goes first. */
+	for (g = 1; g < ngroups && sa->rekey_group != 0; g++)
+		if (groups[g] == sa->rekey_group) {
+			groups[g] = groups[0];
+			groups[0] = sa->rekey_group;
+		}
+	if (ikev2_proposals_build_pfs(&c->esp, rm->spi, 4, groups, ngroups,
+	    &rm->sa) == 0)
 		goto out;
 	p = rm_add(rm, IKEV2_PL_SA);
 	p->u.sa = &rm->sa;
 	p = rm_add(rm, IKEV2_PL_NONCE);
 	p->u.nonce.ptr = sa->rekey_ni;
 	p->u.nonce.len = sa->rekey_ni_len;
+	if (sa->rekey_dh != NULL)
+		crypto_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	if (ngroups > 0) {
+		sa->rekey_dh = crypto_dh_new(groups[0]);
+		if (sa->rekey_dh == NULL)
+			goto out;
+		pub = crypto_dh_public(sa->rekey_dh, &pub_len);
+		p = rm_add(rm, IKEV2_PL_KE);
+		p->u.ke.group = groups[0];
+		p->u.ke.data.ptr = pub;
+		p->u.ke.data.len = pub_len;
+	}
 	rm->tsi.count = rm->tsr.count = 1;
 	rm->tsi.ts[0] = nc->ts_local;
 	rm->tsr.ts[0] = nc->ts_remote;
@@ -103,9 +136,56 @@ out:
 	if (ret < 0) {
 		ikev2_child_uninstall(sa, nc, false);
 		memset(nc, 0, sizeof(*nc));
+		if (sa->rekey_dh != NULL)
+			crypto_dh_free(sa->rekey_dh);
+		sa->rekey_dh = NULL;
 	}
 	free(rm);
 	return ret;
+}
+
+/*
+ * Forget an unfinished rekey of ours: the old Child SA runs on, and we
+ * try again only after a pause (the peer said no; asking at once would
+ * only repeat that), at the latest as the old one expires.
+ */
+static void
+rekey_abandon(struct ikev2_ike_sa *sa)
+{
+	sa->rekey_not_before_usec = iked_now_usec(sa->iked) +
+	    REKEY_BACKOFF_USEC;
+	ikev2_child_uninstall(sa, &sa->rekey_child, false);
+	memset(&sa->rekey_child, 0, sizeof(sa->rekey_child));
+	if (sa->rekey_dh != NULL)
+		crypto_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	ikev2_sa_arm_timer(sa);
+}
+
+/* RFC 7296 1.3: the responder wants another group; retry once or twice. */
+static bool
+rekey_retry_group(struct ikev2_ike_sa *sa, const struct conf_conn *c,
+    const struct ikev2_message *m)
+{
+	const struct ikev2_payload *p;
+	struct ikev2_error err;
+	uint16_t groups[REKEY_MAX_GROUPS], group;
+	size_t n, i;
+
+	p = ikev2_message_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD);
+	if (p == NULL || c == NULL || sa->rekey_ke_retries >= REKEY_MAX_KE_RETRIES ||
+	    ikev2_notify_invalid_ke(&p->u.notify, &group, &err) != IKEV2_OK)
+		return false;
+	n = ikev2_pfs_groups(&c->esp, c->pfs, sa->alg.dh, groups,
+	    REKEY_MAX_GROUPS);
+	for (i = 0; i < n && groups[i] != group; i++)
+		;
+	if (i == n)
+		return false;
+	sa->rekey_ke_retries++;
+	sa->rekey_group = group;
+	rekey_abandon(sa);
+	return ikev2_rekey_child_start(sa) == 0;
 }
 
 /* Send DELETE for the replaced Child SA (its inbound SPI, 1.4.1). */
@@ -149,22 +229,35 @@ ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m
 {
 	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
 	struct ikev2_child_sa *nc = &sa->rekey_child;
-	const struct ikev2_payload *psa, *pn, *ptsi, *ptsr, *p;
+	const struct ikev2_payload *psa, *pn, *ptsi, *ptsr, *pke, *p;
 	const struct ikev2_proposal *prop;
 	struct ikev2_proto_choice ch;
+	const struct crypto_dh_group *dg;
+	PK11SymKey *gir = NULL;
+	uint16_t sent = 0;
 	char tag[80];
 
 	ikev2_sa_tag(sa, tag, sizeof(tag));
 	if (!sa->rekeying)
 		return;
 	sa->rekeying = false;
+	if (rekey_retry_group(sa, c, m))
+		return;
+	if (sa->rekey_dh != NULL) {
+		dg = crypto_dh_get_group(sa->rekey_dh);
+		sent = dg != NULL ? dg->id : 0;
+	}
+	pke = ikev2_message_find(m, IKEV2_PL_KE, NULL);
 	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
 	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
 	ptsi = ikev2_message_find(m, IKEV2_PL_TSI, NULL);
 	ptsr = ikev2_message_find(m, IKEV2_PL_TSR, NULL);
 	if (c == NULL || psa == NULL || pn == NULL || ptsi == NULL ||
-	    ptsr == NULL || ikev2_message_find(m, IKEV2_PL_KE, NULL) != NULL ||
-	    ikev2_proposals_accept(&c->esp, true, psa->u.sa, &ch, &prop) < 0 ||
+	    ptsr == NULL || psa->u.sa->nproposals != 1 ||
+	    ikev2_proposals_choose_pfs(&c->esp, &sent, sent != 0 ? 1 : 0,
+	    psa->u.sa, &ch, &prop) < 0 ||
+	    (sent != 0) != (pke != NULL) ||
+	    (pke != NULL && pke->u.ke.group != sent) ||
 	    ikev2_ts_narrow(ptsi->u.ts, &sa->path.local, &nc->ts_local) < 0 ||
 	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.remote, &nc->ts_remote) < 0 ||
 	    (nc->transport && ikev2_message_find_notify(m,
@@ -175,22 +268,36 @@ ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m
 		    ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) ?
 		    ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) : "");
 		/* The old Child SA runs on until its lifetime ends. */
-		ikev2_child_uninstall(sa, nc, false);
-		memset(nc, 0, sizeof(*nc));
-		ikev2_sa_arm_timer(sa);
+		rekey_abandon(sa);
 		return;
+	}
+	if (pke != NULL) {
+		gir = crypto_dh_shared(sa->rekey_dh, pke->u.ke.data.ptr,
+		    pke->u.ke.data.len);
+		if (gir == NULL) {
+			oe_info("%s: Child SA rekey: bad KE from the peer", tag);
+			rekey_abandon(sa);
+			return;
+		}
 	}
 	nc->alg = ch;
 	nc->spi_out = ikev2_spi_from(prop->spi);
 	nc->lifetime = c->salifetime;
 	nc->rekeyed = true;
 	if (ikev2_child_install(sa, nc, c, sa->rekey_ni, sa->rekey_ni_len,
-	    pn->u.nonce.ptr, pn->u.nonce.len) < 0) {
-		ikev2_child_uninstall(sa, nc, false);
-		memset(nc, 0, sizeof(*nc));
-		ikev2_sa_arm_timer(sa);
+	    pn->u.nonce.ptr, pn->u.nonce.len, gir) < 0) {
+		if (gir != NULL)
+			PK11_FreeSymKey(gir);
+		rekey_abandon(sa);
 		return;
 	}
+	if (gir != NULL)
+		PK11_FreeSymKey(gir);
+	if (sa->rekey_dh != NULL)
+		crypto_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	sa->rekey_group = 0;
+	sa->rekey_ke_retries = 0;
 	swap_in(sa, nc);
 	explicit_bzero(sa->rekey_ni, sizeof(sa->rekey_ni));
 	delete_old_child(sa);
@@ -213,14 +320,20 @@ void
 ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 {
 	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
-	const struct ikev2_payload *prk, *psa, *pn, *ptsi, *ptsr;
+	const struct ikev2_payload *prk, *psa, *pn, *ptsi, *ptsr, *pke;
 	const struct ikev2_proposal *prop;
 	struct ikev2_proto_choice ch;
 	struct ikev2_child_sa nc;
 	struct ikev2_error err;
 	struct rekey_msg *rm = NULL;
 	struct ikev2_payload *p;
-	uint8_t nr[REKEY_NONCE_LEN], proto;
+	struct crypto_dh *dh = NULL;
+	PK11SymKey *gir = NULL;
+	uint16_t groups[REKEY_MAX_GROUPS];
+	size_t ngroups = 0;
+	uint8_t nr[REKEY_NONCE_LEN], proto, grp[2];
+	const uint8_t *pub;
+	size_t pub_len;
 	uint32_t spi;
 	bool transport;
 	char tag[80];
@@ -248,17 +361,41 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	}
 	transport = ikev2_message_find_notify(m, IKEV2_N_USE_TRANSPORT_MODE) !=
 	    NULL;
+	pke = ikev2_message_find(m, IKEV2_PL_KE, NULL);
+	if (c != NULL)
+		ngroups = ikev2_pfs_groups(&c->esp, c->pfs, sa->alg.dh, groups,
+		    REKEY_MAX_GROUPS);
 	if (c == NULL || psa == NULL || pn == NULL ||
-	    ikev2_message_find(m, IKEV2_PL_KE, NULL) != NULL ||
 	    transport != sa->child.transport ||
-	    ikev2_proposals_choose(&c->esp, true, psa->u.sa, &ch, &prop) < 0) {
+	    ikev2_proposals_choose_pfs(&c->esp, groups, ngroups, psa->u.sa, &ch,
+	    &prop) < 0 || (ch.dh == 0 && pke != NULL)) {
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_PROPOSAL_CHOSEN);
 		return;
+	}
+	if (ch.dh != 0 && (pke == NULL || pke->u.ke.group != ch.dh)) {
+		struct ikev2_payload n;
+
+		/* RFC 7296 1.3: name the group we want; no state kept. */
+		ikev2_notify_make_u16(&n, IKEV2_N_INVALID_KE_PAYLOAD, ch.dh, grp);
+		(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA,
+		    m->hdr.msgid, &n, 1);
+		return;
+	}
+	if (ch.dh != 0) {
+		dh = crypto_dh_new(ch.dh);
+		gir = dh == NULL ? NULL : crypto_dh_shared(dh, pke->u.ke.data.ptr,
+		    pke->u.ke.data.len);
+		if (gir == NULL) {
+			if (dh != NULL)
+				crypto_dh_free(dh);
+			respond_notify(sa, m->hdr.msgid, IKEV2_N_INVALID_SYNTAX);
+			return;
+		}
 	}
 	if (ikev2_ts_narrow(ptsi->u.ts, &sa->path.remote, &nc.ts_remote) < 0 ||
 	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.local, &nc.ts_local) < 0) {
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_TS_UNACCEPTABLE);
-		return;
+		goto out;
 	}
 	nc.reqid = sa->child.reqid;
 	nc.transport = transport;
@@ -269,16 +406,16 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	if (crypto_random(nr, sizeof(nr)) < 0 ||
 	    ikev2_child_alloc_spi(sa, &nc, false) < 0 ||
 	    ikev2_child_install(sa, &nc, c, pn->u.nonce.ptr, pn->u.nonce.len,
-	    nr, sizeof(nr)) < 0) {
+	    nr, sizeof(nr), gir) < 0) {
 		ikev2_child_uninstall(sa, &nc, false);
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE);
-		return;
+		goto out;
 	}
 	rm = calloc(1, sizeof(*rm));
 	if (rm == NULL) {
 		ikev2_child_uninstall(sa, &nc, false);
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE);
-		return;
+		goto out;
 	}
 	if (transport)
 		ikev2_notify_make(rm_add(rm, IKEV2_PL_NOTIFY),
@@ -290,6 +427,13 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	p = rm_add(rm, IKEV2_PL_NONCE);
 	p->u.nonce.ptr = nr;
 	p->u.nonce.len = sizeof(nr);
+	if (dh != NULL) {
+		pub = crypto_dh_public(dh, &pub_len);
+		p = rm_add(rm, IKEV2_PL_KE);
+		p->u.ke.group = ch.dh;
+		p->u.ke.data.ptr = pub;
+		p->u.ke.data.len = pub_len;
+	}
 	rm->tsi.count = rm->tsr.count = 1;
 	rm->tsi.ts[0] = nc.ts_remote;
 	rm->tsr.ts[0] = nc.ts_local;
@@ -300,11 +444,16 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, m->hdr.msgid,
 	    rm->pl, rm->n);
 	free(rm);
-	explicit_bzero(nr, sizeof(nr));
 	/* The old one stays until the initiator's DELETE for it arrives. */
 	swap_in(sa, &nc);
-	oe_info("%s: Child SA rekeyed: SPI in 0x%08x out 0x%08x", tag,
-	    sa->child.spi_in, sa->child.spi_out);
+	oe_info("%s: Child SA rekeyed: SPI in 0x%08x out 0x%08x%s", tag,
+	    sa->child.spi_in, sa->child.spi_out, ch.dh != 0 ? " (PFS)" : "");
 	ikev2_sa_arm_timer(sa);
 	iked_state_changed(sa->iked);
+out:
+	explicit_bzero(nr, sizeof(nr));
+	if (gir != NULL)
+		PK11_FreeSymKey(gir);
+	if (dh != NULL)
+		crypto_dh_free(dh);
 }

@@ -204,6 +204,8 @@ sa_release(struct ikev2_ike_sa *sa)
 	free(sa->peer_keys);
 	if (sa->dh != NULL)
 		crypto_dh_free(sa->dh);
+	if (sa->rekey_dh != NULL)
+		crypto_dh_free(sa->rekey_dh);
 	if (sa->sk_out != NULL)
 		crypto_sk_free(sa->sk_out);
 	if (sa->sk_in != NULL)

@@ -200,6 +200,10 @@ struct ikev2_ike_sa {
 	uint8_t			 rekey_ni[IKEV2_NONCE_MAX];
 	size_t			 rekey_ni_len;
 	bool			 rekeying;
+	struct crypto_dh	*rekey_dh;	/* PFS key pair of our rekey; owned */
+	uint16_t		 rekey_group;	/* named by INVALID_KE_PAYLOAD */
+	unsigned		 rekey_ke_retries;
+	uint64_t		 rekey_not_before_usec;	/* after a refusal */
 	bool			 deleting_old;	/* our DELETE of old_child is out */
 	uint64_t		 rekeys;	/* Child SA rekeys done */
 

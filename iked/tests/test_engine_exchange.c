@@ -672,6 +672,109 @@ engine_child_sa_rekey_replaces_spis_and_deletes_old(void **state)
 	harness_free(h);
 }
 
+/* Rekey after 1 s with the given extra conn lines; returns the harness. */
+static struct harness *
+rekey_harness(const char *extra_a, const char *extra_b)
+{
+	char ea[256], eb[256];
+
+	snprintf(ea, sizeof(ea), "\tsalifetime=60s\n\trekeymargin=59s\n%s",
+	    extra_a);
+	snprintf(eb, sizeof(eb), "\tsalifetime=60s\n\trekeymargin=59s\n%s",
+	    extra_b);
+	return harness_new(ea, eb);
+}
+
+static void
+engine_rekey_uses_pfs_with_the_ike_group_by_default(void **state)
+{
+	struct harness *h = rekey_harness("", "");
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	assert_int_equal(only_sa(h->d[0])->child.alg.dh, 0);	/* IKE_AUTH */
+	run_for(h, 2500, rekey_done);
+	assert_true(rekey_done(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->child.alg.dh, a->alg.dh);
+	assert_int_equal(b->child.alg.dh, a->alg.dh);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	assert_string_equal(a->child.fp_in, b->child.fp_out);
+	harness_free(h);
+}
+
+static void
+engine_rekey_without_pfs_when_both_say_pfs_no(void **state)
+{
+	struct harness *h = rekey_harness("\tpfs=no\n", "\tpfs=no\n");
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	run_for(h, 2500, rekey_done);
+	assert_true(rekey_done(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->child.alg.dh, 0);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	harness_free(h);
+}
+
+static void
+engine_rekey_refused_without_pfs_keeps_old_child(void **state)
+{
+	/* b insists on PFS, a offers none: b refuses, the old pair stays */
+	struct harness *h = rekey_harness("\tpfs=no\n", "");
+	struct ikev2_ike_sa *a;
+	uint32_t spi;
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	spi = a->child.spi_out;
+	run_for(h, 1600, NULL);
+	a = only_sa(h->d[0]);
+	assert_int_equal(a->rekeys, 0);
+	/* one refused attempt, then a pause: INIT, AUTH, one CREATE_CHILD_SA */
+	assert_int_equal(h->d[1]->stats.rx_packets, 3);
+	assert_int_equal(a->child.spi_out, spi);
+	assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.2", spi));
+	/* the larval SPI of the refused attempt is gone again */
+	kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	harness_free(h);
+}
+
+static void
+engine_rekey_follows_invalid_ke_to_the_responders_group(void **state)
+{
+	struct harness *h = rekey_harness("\tesp=aes_gcm256;dh31+dh19\n",
+	    "\tesp=aes_gcm256;dh19\n");
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	run_for(h, 2500, rekey_done);
+	assert_true(rekey_done(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->child.alg.dh, IKEV2_DH_ECP256);
+	assert_int_equal(b->child.alg.dh, IKEV2_DH_ECP256);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -708,6 +811,10 @@ main(void)
 		cmocka_unit_test(engine_stale_invalid_ke_answer_is_ignored),
 		cmocka_unit_test(engine_nat_detected_moves_to_natt_port_with_udp_encap),
 		cmocka_unit_test(engine_no_nat_stays_on_ike_port),
+		cmocka_unit_test(engine_rekey_uses_pfs_with_the_ike_group_by_default),
+		cmocka_unit_test(engine_rekey_without_pfs_when_both_say_pfs_no),
+		cmocka_unit_test(engine_rekey_refused_without_pfs_keeps_old_child),
+		cmocka_unit_test(engine_rekey_follows_invalid_ke_to_the_responders_group),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
