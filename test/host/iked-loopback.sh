@@ -191,7 +191,30 @@ else
 fi
 stop_all
 
-# ---- 5: a peer demanding a signature refuses NULL auth ---------------------
+# ---- 5: the Child SA is rekeyed (CREATE_CHILD_SA with PFS) -----------------
+conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null" "salifetime=60s" "rekeymargin=58s"
+conf b 127.0.0.2 127.0.0.1 add null "leftid=%null" "rightid=%null" "salifetime=60s" "rekeymargin=58s"
+start b none
+sleep 0.3
+start a none
+rekeyed='.ike_sas | length == 1 and .[0].child_rekeys >= 1 and .[0].child.installed == true'
+if wait_for a "$established" 10 && wait_for a "$rekeyed" 8 && wait_for b "$rekeyed" 3; then
+	a=$(jq -c '.ike_sas[0]' "$work/a.json")
+	b=$(jq -c '.ike_sas[0]' "$work/b.json")
+	if [ "$(get "$a" .child.spi_out)" = "$(get "$b" .child.spi_in)" ] &&
+	    [ "$(get "$a" .child.key_fp_out)" = "$(get "$b" .child.key_fp_in)" ] &&
+	    [ "$(get "$a" .child.pfs_group)" = "$(get "$a" .dh)" ] &&
+	    [ "$(get "$a" .child.kernel.sa_out_installed)" = true ]; then
+		pass child_sa_rekey_with_pfs "Child SA rekeyed with a fresh key exchange; both sides agree on the new SPIs and keys"
+	else
+		fail child_sa_rekey_with_pfs "sides disagree after rekey: a=$a b=$b"
+	fi
+else
+	fail child_sa_rekey_with_pfs "no rekey within 8 s ($(grep -h -m2 -i 'rekey' "$work/a.log" "$work/b.log" | tr '\n' ' '))"
+fi
+stop_all
+
+# ---- 6: a peer demanding a signature refuses NULL auth ---------------------
 timeout=3s
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null"
 conf b 127.0.0.2 127.0.0.1 add rsasig
@@ -207,7 +230,7 @@ else
 fi
 stop_all
 
-# ---- 6: RSA signatures with raw public keys from oe-ipseckey ---------------
+# ---- 7: RSA signatures with raw public keys from oe-ipseckey ---------------
 if [ -x "$ipseckey" ]; then
 	ok=1
 	for n in a b; do
