@@ -8,7 +8,8 @@
  * For each count: that many HMAC-SHA256 keys are derived and kept, then
  * 2000 HMACs (context created, one 4-byte update, final, context
  * destroyed, as crypto_prf does) are timed on CPU time.
- * Output: one line per count: live_keys=N us_per_hmac=F
+ * Output: one line per count: live_keys=N us_per_hmac=F rss_per_key=B
+ * (rss_per_key: growth of VmRSS while the keys were made, per key)
  * Bounds: at most 100000 live keys; each count's timing loop is 2000
  * operations or 20 s of CPU, whichever comes first.
  */
@@ -23,6 +24,25 @@
 #define OPS		2000
 #define MAX_LIVE	100000
 #define CPU_LIMIT	20.0
+
+/* VmRSS of this process in KiB, or -1. */
+static long
+rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0) {
+			kib = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kib;
+}
 
 static double
 cpu_now(void)
@@ -58,13 +78,13 @@ one_hmac(PK11SymKey *key)
 
 /* Time OPS HMACs with `live` other keys alive; <0 on failure. */
 static double
-measure(PK11SlotInfo *slot, PK11SymKey *base, long live)
+measure(PK11SlotInfo *slot, PK11SymKey *base, long live, double *per_key)
 {
 	unsigned char salt[32];
 	SECItem param = { siBuffer, salt, sizeof(salt) };
 	PK11SymKey **keep;
 	double t0, us = -1;
-	long i, n;
+	long i, n, rss0;
 
 	/* At least the one key the HMACs use. */
 	if (live < 1)
@@ -73,6 +93,7 @@ measure(PK11SlotInfo *slot, PK11SymKey *base, long live)
 	if (keep == NULL)
 		return -1;
 	(void)slot;
+	rss0 = rss_kib();
 	for (i = 0; i < live; i++) {
 		memset(salt, 0, sizeof(salt));
 		memcpy(salt, &i, sizeof(i));
@@ -81,6 +102,7 @@ measure(PK11SlotInfo *slot, PK11SymKey *base, long live)
 		if (keep[i] == NULL)
 			goto out;
 	}
+	*per_key = (double)(rss_kib() - rss0) * 1024.0 / (double)live;
 	t0 = cpu_now();
 	for (n = 0; n < OPS && cpu_now() - t0 < CPU_LIMIT; n++)
 		if (one_hmac(keep[n % live]) < 0)
@@ -103,7 +125,7 @@ main(int argc, char **argv)
 	PK11SlotInfo *slot = NULL;
 	PK11SymKey *base = NULL;
 	long live;
-	double us;
+	double us, per_key = 0;
 	int i, n, rc = 1;
 
 	if (NSS_NoDB_Init(NULL) != SECSuccess) {
@@ -125,13 +147,14 @@ main(int argc, char **argv)
 			    MAX_LIVE);
 			goto out;
 		}
-		us = measure(slot, base, live);
+		us = measure(slot, base, live, &per_key);
 		if (us < 0) {
 			fprintf(stderr, "nss_live_keys: NSS failed at %ld keys\n",
 			    live);
 			goto out;
 		}
-		printf("live_keys=%ld us_per_hmac=%.1f\n", live, us);
+		printf("live_keys=%ld us_per_hmac=%.1f rss_per_key=%.0f\n",
+		    live, us, per_key);
 		fflush(stdout);
 	}
 	rc = 0;
