@@ -77,9 +77,12 @@ void	ikev2_init_recv_request(struct iked *d, const struct ikev2_path *path,
 	    const struct ikev2_message *m);
 void	ikev2_init_recv_response(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);
-/* Keys, DH cleanup, SK contexts after IKE_SA_INIT.  0 or -1. */
+/*
+ * Keys, DH cleanup, SK contexts after IKE_SA_INIT, or for the new IKE
+ * SA of a rekey of `rekey_of` (else NULL).  0 or -1.
+ */
 int	ikev2_init_derive_keys(struct ikev2_ike_sa *sa, const uint8_t *peer_ke,
-	    size_t peer_ke_len);
+	    size_t peer_ke_len, const struct ikev2_ike_sa *rekey_of);
 
 /* ikev2_auth.c */
 int	ikev2_auth_send_request(struct ikev2_ike_sa *sa);
@@ -95,6 +98,14 @@ int	ikev2_rekey_child_start(struct ikev2_ike_sa *sa);
 void	ikev2_rekey_recv_request(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);
 void	ikev2_rekey_recv_response(struct ikev2_ike_sa *sa,
+	    const struct ikev2_message *m);
+
+/* ikev2_rekey_ike.c: CREATE_CHILD_SA for the IKE SA */
+bool	ikev2_rekey_ike_is_request(const struct ikev2_message *m);
+int	ikev2_rekey_ike_start(struct ikev2_ike_sa *sa);
+void	ikev2_rekey_ike_recv_request(struct ikev2_ike_sa *sa,
+	    const struct ikev2_message *m);
+void	ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);
 
 /* ikev2_info.c */

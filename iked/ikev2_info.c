@@ -19,6 +19,7 @@
 #define USEC_PER_SEC		1000000ULL
 #define DEAD_LINGER_SEC		5	/* keep a refused SA to replay our answer */
 #define NAT_KEEPALIVE_SEC	20	/* RFC 3948 4: keep NAT mappings alive */
+#define REPLACED_LINGER_SEC	30	/* a rekeyed-away SA waits for its DELETE */
 
 void
 ikev2_sa_fail(struct ikev2_ike_sa *sa, const char *why)
@@ -216,6 +217,18 @@ keepalive_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 	    NAT_KEEPALIVE_SEC * USEC_PER_SEC;
 }
 
+/* When the initiator rekeys the IKE SA: ikelifetime - rekeymargin. */
+static uint64_t
+ike_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
+{
+	if (!sa->initiator || c == NULL || sa->replaced ||
+	    sa->ike_rekey_disabled || sa->rekey_ike != NULL ||
+	    sa->lifetime <= c->rekeymargin)
+		return UINT64_MAX;
+	return sa->established_usec +
+	    (uint64_t)(sa->lifetime - c->rekeymargin) * USEC_PER_SEC;
+}
+
 static uint64_t
 sa_expiry(const struct ikev2_ike_sa *sa)
 {
@@ -246,11 +259,19 @@ life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 	default:
 		return 0;
 	}
+	if (sa->replaced) {
+		struct iked *d = sa->iked;
+
+		/* The peer rekeyed it away and never deleted it. */
+		ikev2_sa_destroy(sa, "replaced");
+		iked_state_changed(d);
+		return 0;
+	}
 	if (usec >= sa_expiry(sa)) {
 		/*
-		 * Rekeying is not implemented: the IKE SA ends with its own
-		 * lifetime or its Child SA's, whichever comes first; the
-		 * next trigger negotiates afresh.
+		 * Not rekeyed in time (refused, or the peer's job): the IKE
+		 * SA ends with its own lifetime or its Child SA's, whichever
+		 * comes first; the next trigger negotiates afresh.
 		 */
 		oe_info("%s: %s lifetime reached", tag,
 		    child_expiry(sa) <= ike_expiry(sa) ? "Child SA" : "IKE SA");
@@ -263,6 +284,8 @@ life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 		if (sa->iked->net != NULL)
 			(void)ikev2_net_send_keepalive(sa->iked->net, &sa->path);
 	}
+	if (usec >= ike_rekey_at(sa, c) && !sa->req.active)
+		(void)ikev2_rekey_ike_start(sa);
 	if (usec >= child_rekey_at(sa, c) && !sa->req.active)
 		(void)ikev2_rekey_child_start(sa);
 	if (c != NULL && c->dpddelay > 0 && !sa->req.active &&
@@ -289,7 +312,13 @@ ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
 		at = now + DEAD_LINGER_SEC * USEC_PER_SEC;
 		break;
 	case IKEV2_SA_ESTABLISHED:
+		if (sa->replaced) {
+			at = sa->replaced_usec + REPLACED_LINGER_SEC * USEC_PER_SEC;
+			break;
+		}
 		at = sa_expiry(sa);
+		if (ike_rekey_at(sa, c) < at)
+			at = ike_rekey_at(sa, c);
 		if (child_rekey_at(sa, c) < at)
 			at = child_rekey_at(sa, c);
 		if (keepalive_at(sa, c) < at)

@@ -152,7 +152,7 @@ local_addr_for(const struct conf_conn *c, const struct iked_conf *conf,
 
 int
 ikev2_init_derive_keys(struct ikev2_ike_sa *sa, const uint8_t *peer_ke,
-    size_t peer_ke_len)
+    size_t peer_ke_len, const struct ikev2_ike_sa *rekey_of)
 {
 	PK11SymKey *gir = NULL, *skeyseed = NULL;
 	uint8_t spi_i[8], spi_r[8];
@@ -170,8 +170,10 @@ ikev2_init_derive_keys(struct ikev2_ike_sa *sa, const uint8_t *peer_ke,
 	gir = crypto_dh_shared(sa->dh, peer_ke, peer_ke_len);
 	if (gir == NULL)
 		goto out;
-	skeyseed = crypto_skeyseed(prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
-	    gir);
+	/* A rekeyed IKE SA mixes in the old SK_d (RFC 7296 2.18). */
+	skeyseed = rekey_of == NULL ? crypto_skeyseed(prf, sa->ni, sa->ni_len,
+	    sa->nr, sa->nr_len, gir) : crypto_skeyseed_rekey(rekey_of->prf,
+	    rekey_of->keys.sk_d, gir, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
 	if (skeyseed == NULL)
 		goto out;
 	spi_bytes(sa->ispi, spi_i);
@@ -563,8 +565,8 @@ ikev2_init_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	}
 	memcpy(sa->init_resp, m->raw, m->raw_len);
 	sa->init_resp_len = m->raw_len;
-	if (ikev2_init_derive_keys(sa, pke->u.ke.data.ptr, pke->u.ke.data.len) <
-	    0) {
+	if (ikev2_init_derive_keys(sa, pke->u.ke.data.ptr, pke->u.ke.data.len,
+	    NULL) < 0) {
 		oe_info("%s: key derivation failed (bad KE?)", tag);
 		ikev2_sa_fail(sa, "key derivation failed");
 		return;
@@ -742,8 +744,8 @@ ikev2_init_recv_request(struct iked *d, const struct ikev2_path *path,
 		goto fail;
 	memcpy(sa->init_resp, sa->resp.buf, sa->resp.len);
 	sa->init_resp_len = sa->resp.len;
-	if (ikev2_init_derive_keys(sa, pke->u.ke.data.ptr, pke->u.ke.data.len) <
-	    0) {
+	if (ikev2_init_derive_keys(sa, pke->u.ke.data.ptr, pke->u.ke.data.len,
+	    NULL) < 0) {
 		oe_log_ratelimited(&d->rl.malformed, iked_now_usec(d), LOG_INFO,
 		    "IKE_SA_INIT from %s: bad KE value", as);
 		goto fail;

@@ -6,11 +6,11 @@
  * peers never rekey the same Child SA at once (no collisions to
  * resolve, 2.8.1).  The new Child SA keeps the reqid and therefore the
  * policies; the old one is deleted with an INFORMATIONAL DELETE right
- * after (2.8).  With pfs=yes both sides do a fresh key exchange (1.3.1)
- * in the esp= proposals' groups, else the IKE SA's group; a responder
- * with pfs=yes refuses a rekey without one.  Rekeying the IKE SA itself is not
- * supported: such requests get NO_ADDITIONAL_SAS, and the IKE SA ends
- * at its lifetime instead.
+ * after (2.8).  With pfs=yes both sides do a fresh key exchange
+ * (1.3.1) in the esp= proposals' groups, else the IKE SA's group; a
+ * responder with pfs=yes refuses a rekey without one.  IKE SA rekeys
+ * arrive here too and go to ikev2_rekey_ike.c.  Requests for additional
+ * Child SAs get NO_ADDITIONAL_SAS: an IKE SA carries one Child SA.
  */
 #include "config.h"
 
@@ -238,6 +238,10 @@ ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m
 	char tag[80];
 
 	ikev2_sa_tag(sa, tag, sizeof(tag));
+	if (sa->rekey_ike != NULL) {
+		ikev2_rekey_ike_recv_response(sa, m);
+		return;
+	}
 	if (!sa->rekeying)
 		return;
 	sa->rekeying = false;
@@ -342,6 +346,10 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	if (sa->state != IKEV2_SA_ESTABLISHED)
 		return;
 	sa->msgid_in++;
+	if (ikev2_rekey_ike_is_request(m)) {
+		ikev2_rekey_ike_recv_request(sa, m);
+		return;
+	}
 	memset(&nc, 0, sizeof(nc));
 	prk = ikev2_message_find_notify(m, IKEV2_N_REKEY_SA);
 	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);

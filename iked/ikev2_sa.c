@@ -243,10 +243,20 @@ void
 ikev2_sa_destroy(struct ikev2_ike_sa *sa, const char *why)
 {
 	struct iked *d = sa->iked;
+	struct ikev2_ike_sa *pending = sa->rekey_ike;
 
-	/* oectl watchers and journal fields: up and gone, or never up. */
-	control_sa_event(d, sa, sa->state == IKEV2_SA_ESTABLISHED ||
-	    sa->state == IKEV2_SA_DELETING ? "sa-down" : "sa-failed", why);
+	/* A rekey we were negotiating dies with us. */
+	sa->rekey_ike = NULL;
+	if (pending != NULL)
+		ikev2_sa_destroy(pending, why);
+	/*
+	 * oectl watchers and journal fields: up and gone, or never up.
+	 * An SA replaced by its rekey is not gone: its successor lives on.
+	 */
+	if (!sa->replaced)
+		control_sa_event(d, sa, sa->state == IKEV2_SA_ESTABLISHED ||
+		    sa->state == IKEV2_SA_DELETING ? "sa-down" : "sa-failed",
+		    why);
 	ikev2_sa_complete(sa, false, why);
 	table_unlink(d->sas, sa);
 	sa_release(sa);

@@ -206,6 +206,12 @@ struct ikev2_ike_sa {
 	uint64_t		 rekey_not_before_usec;	/* after a refusal */
 	bool			 deleting_old;	/* our DELETE of old_child is out */
 	uint64_t		 rekeys;	/* Child SA rekeys done */
+	/* IKE SA rekey (ikev2_rekey_ike.c) */
+	struct ikev2_ike_sa	*rekey_ike;	/* the new SA we negotiate; in
+						 * the table, destroyed with us */
+	bool			 replaced;	/* a rekey moved everything on */
+	uint64_t		 replaced_usec;
+	bool			 ike_rekey_disabled;	/* the peer said no */
 
 	/* exchanges */
 	uint32_t		 msgid_out;	/* next request we send */

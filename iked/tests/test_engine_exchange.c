@@ -775,6 +775,60 @@ engine_rekey_follows_invalid_ke_to_the_responders_group(void **state)
 	harness_free(h);
 }
 
+static void
+engine_ike_sa_rekey_moves_child_to_new_spis(void **state)
+{
+	/* IKE soft lifetime = 60 s - 59 s: the initiator rekeys after 1 s */
+	struct harness *h = harness_new(
+	    "\tikelifetime=60s\n\trekeymargin=59s\n\tsalifetime=3600s\n",
+	    "\tikelifetime=60s\n\trekeymargin=59s\n\tsalifetime=3600s\n");
+	struct ikev2_ike_sa *a, *b;
+	uint64_t ispi, rspi;
+	uint32_t cin, cout;
+	size_t nsa, npol;
+	int i;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	ispi = a->ispi;
+	rspi = a->rspi;
+	cin = a->child.spi_in;
+	cout = a->child.spi_out;
+	for (i = 0; i < 50; i++) {
+		(void)sd_event_run(h->ev, 50000);
+		pump(h);
+		if (ikev2_sa_count(h->d[0]->sas) == 1 &&
+		    ikev2_sa_first(h->d[0]->sas)->ispi != ispi &&
+		    ikev2_sa_count(h->d[1]->sas) == 1 && h->nq == 0 &&
+		    !ikev2_sa_first(h->d[0]->sas)->req.active)
+			break;
+	}
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_true(a->ispi != ispi && a->rspi != rspi);
+	assert_true(a->ispi == b->ispi && a->rspi == b->rspi);
+	assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+	assert_int_equal(b->state, IKEV2_SA_ESTABLISHED);
+	assert_true(a->initiator && !b->initiator);
+	/* the Child SA moved over untouched */
+	assert_int_equal(a->child.spi_in, cin);
+	assert_int_equal(a->child.spi_out, cout);
+	assert_int_equal(b->child.spi_in, cout);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.2", cout));
+	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_int_equal(npol, 2);
+	/* and the new IKE SA works: delete it from b's side */
+	assert_int_equal(ikev2_info_send_delete(b), 0);
+	pump(h);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -815,6 +869,7 @@ main(void)
 		cmocka_unit_test(engine_rekey_without_pfs_when_both_say_pfs_no),
 		cmocka_unit_test(engine_rekey_refused_without_pfs_keeps_old_child),
 		cmocka_unit_test(engine_rekey_follows_invalid_ke_to_the_responders_group),
+		cmocka_unit_test(engine_ike_sa_rekey_moves_child_to_new_spis),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,

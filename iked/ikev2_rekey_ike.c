@@ -1,0 +1,297 @@
+/*
+ * Rekeying the IKE SA (RFC 7296 1.3.2, 2.18): a CREATE_CHILD_SA on the
+ * old IKE SA carrying an IKE proposal with the new SPI, a nonce and a
+ * fresh key exchange.  The new IKE SA takes over the Child SAs (their
+ * kernel state does not change), then the old one is deleted.
+ *
+ * As for Child SAs, only the original initiator starts a rekey (at
+ * ikelifetime - rekeymargin), so simultaneous rekeys cannot happen
+ * between two oe-iked; a peer of another make may still start one,
+ * and we answer it.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_log.h"
+#include "ikev2.h"
+#include "iked.h"
+#include "ikev2_exchange.h"
+#include "ikev2_proposal.h"
+#include "ikev2_sa.h"
+#include "crypto.h"
+#include "crypto_dh.h"
+
+#define IKE_REKEY_NONCE_LEN	32
+
+static void
+spi64_be(uint64_t spi, uint8_t out[8])
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = (uint8_t)spi;
+		spi >>= 8;
+	}
+}
+
+static uint64_t
+spi64_from(const uint8_t *b)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+bool
+ikev2_rekey_ike_is_request(const struct ikev2_message *m)
+{
+	const struct ikev2_payload *p = ikev2_message_find(m, IKEV2_PL_SA, NULL);
+
+	return p != NULL && p->u.sa->nproposals > 0 &&
+	    p->u.sa->proposals[0].protocol == IKEV2_PROTO_IKE;
+}
+
+/*
+ * The new IKE SA inherits everything that is not keys or exchange
+ * state: conn, path, identities, NAT state, and the Child SAs, which
+ * leave the old SA so that deleting it removes nothing from the kernel.
+ */
+static void
+take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
+{
+	memcpy(nsa->conn, old->conn, sizeof(nsa->conn));
+	nsa->path = old->path;
+	nsa->lifetime = old->lifetime;
+	nsa->auth_local = old->auth_local;
+	nsa->auth_peer = old->auth_peer;
+	nsa->peer_id = old->peer_id;
+	memcpy(nsa->peer_id_data, old->peer_id_data, sizeof(nsa->peer_id_data));
+	nsa->peer_id.data.ptr = nsa->peer_id_data;
+	memcpy(nsa->peer_name, old->peer_name, sizeof(nsa->peer_name));
+	nsa->npeer_keys = old->npeer_keys;
+	nsa->peer_keys = old->peer_keys;
+	old->peer_keys = NULL;
+	old->npeer_keys = 0;
+	nsa->peer_frag = old->peer_frag;
+	nsa->peer_sig_hashes = old->peer_sig_hashes;
+	nsa->nat_local = old->nat_local;
+	nsa->nat_remote = old->nat_remote;
+	nsa->child = old->child;
+	nsa->old_child = old->old_child;
+	nsa->rekeys = old->rekeys;
+	memset(&old->child, 0, sizeof(old->child));
+	memset(&old->old_child, 0, sizeof(old->old_child));
+	nsa->established_usec = iked_now_usec(nsa->iked);
+	nsa->last_heard_usec = nsa->established_usec;
+	old->replaced = true;
+	old->replaced_usec = nsa->established_usec;
+	ikev2_sa_arm_timer(old);
+	ikev2_sa_set_state(nsa, IKEV2_SA_ESTABLISHED);
+	ikev2_sa_arm_timer(nsa);
+}
+
+/* ---- initiator ------------------------------------------------------- */
+
+int
+ikev2_rekey_ike_start(struct ikev2_ike_sa *sa)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	struct ikev2_ike_sa *nsa;
+	struct ikev2_payload pl[3];
+	struct ikev2_sa *prop = NULL;
+	uint8_t spi[8];
+	const uint8_t *pub;
+	size_t pub_len;
+	char tag[80];
+
+	if (c == NULL || sa->state != IKEV2_SA_ESTABLISHED || sa->req.active ||
+	    sa->rekey_ike != NULL || sa->rekeying)
+		return -1;
+	nsa = ikev2_sa_create(sa->iked, true, &sa->path);
+	if (nsa == NULL)
+		return -1;
+	prop = calloc(1, sizeof(*prop));
+	if (prop == NULL)
+		goto fail;
+	/* The same algorithms again: a fresh key, not a renegotiation. */
+	nsa->alg = sa->alg;
+	nsa->dh = crypto_dh_new(sa->alg.dh);
+	nsa->ni_len = IKE_REKEY_NONCE_LEN;
+	if (nsa->dh == NULL || crypto_random(nsa->ni, nsa->ni_len) < 0)
+		goto fail;
+	spi64_be(nsa->ispi, spi);
+	ikev2_proposal_answer(&sa->alg, false, 1, spi, 8, prop);
+	memset(pl, 0, sizeof(pl));
+	pl[0].type = IKEV2_PL_SA;
+	pl[0].u.sa = prop;
+	pl[1].type = IKEV2_PL_NONCE;
+	pl[1].u.nonce.ptr = nsa->ni;
+	pl[1].u.nonce.len = nsa->ni_len;
+	pub = crypto_dh_public(nsa->dh, &pub_len);
+	pl[2].type = IKEV2_PL_KE;
+	pl[2].u.ke.group = sa->alg.dh;
+	pl[2].u.ke.data.ptr = pub;
+	pl[2].u.ke.data.len = pub_len;
+	if (ikev2_request_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, pl, 3) < 0)
+		goto fail;
+	sa->rekey_ike = nsa;
+	free(prop);
+	oe_info("%s: rekeying the IKE SA", ikev2_sa_tag(sa, tag, sizeof(tag)));
+	return 0;
+fail:
+	free(prop);
+	ikev2_sa_destroy(nsa, "IKE SA rekey failed");
+	return -1;
+}
+
+void
+ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
+    const struct ikev2_message *m)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	struct ikev2_ike_sa *nsa = sa->rekey_ike;
+	const struct ikev2_payload *psa, *pn, *pke;
+	const struct ikev2_proposal *prop;
+	struct ikev2_proto_choice ch;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	sa->rekey_ike = NULL;
+	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
+	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
+	pke = ikev2_message_find(m, IKEV2_PL_KE, NULL);
+	if (c == NULL || psa == NULL || pn == NULL || pke == NULL ||
+	    ikev2_proposals_accept(&c->ike, false, psa->u.sa, &ch, &prop) < 0 ||
+	    prop->spi_len != 8 || spi64_from(prop->spi) == 0 ||
+	    ch.dh != nsa->alg.dh || pke->u.ke.group != ch.dh) {
+		oe_info("%s: IKE SA rekey refused or unacceptable; the SA ends "
+		    "at its lifetime", tag);
+		ikev2_sa_destroy(nsa, "IKE SA rekey refused");
+		sa->ike_rekey_disabled = true;	/* do not ask again */
+		ikev2_sa_arm_timer(sa);
+		return;
+	}
+	nsa->alg = ch;
+	nsa->rspi = spi64_from(prop->spi);
+	memcpy(nsa->nr, pn->u.nonce.ptr, pn->u.nonce.len);
+	nsa->nr_len = pn->u.nonce.len;
+	if (ikev2_init_derive_keys(nsa, pke->u.ke.data.ptr, pke->u.ke.data.len,
+	    sa) < 0) {
+		oe_info("%s: IKE SA rekey: key derivation failed", tag);
+		ikev2_sa_destroy(nsa, "IKE SA rekey failed");
+		sa->ike_rekey_disabled = true;
+		ikev2_sa_arm_timer(sa);
+		return;
+	}
+	take_over(sa, nsa);
+	oe_info("%s: IKE SA rekeyed: new SPIs %016llx/%016llx", tag,
+	    (unsigned long long)nsa->ispi, (unsigned long long)nsa->rspi);
+	/* The old SA goes; the Child SAs live on in the new one. */
+	if (ikev2_info_send_delete(sa) < 0)
+		ikev2_sa_destroy(sa, "replaced");
+	iked_state_changed(nsa->iked);
+}
+
+/* ---- responder ------------------------------------------------------- */
+
+static void
+respond_notify(struct ikev2_ike_sa *sa, uint32_t msgid, uint16_t type,
+    const uint8_t *data, size_t len)
+{
+	struct ikev2_payload n;
+
+	ikev2_notify_make(&n, type, data, len);
+	(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, msgid, &n, 1);
+}
+
+void
+ikev2_rekey_ike_recv_request(struct ikev2_ike_sa *sa,
+    const struct ikev2_message *m)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	const struct ikev2_payload *psa, *pn, *pke;
+	const struct ikev2_proposal *prop;
+	struct ikev2_proto_choice ch;
+	struct ikev2_ike_sa *nsa = NULL;
+	struct ikev2_payload pl[3];
+	struct ikev2_sa *ans = NULL;
+	bool answered = false;
+	uint8_t spi[8], grp[2];
+	const uint8_t *pub;
+	size_t pub_len;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
+	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
+	pke = ikev2_message_find(m, IKEV2_PL_KE, NULL);
+	if (c == NULL || psa == NULL || pn == NULL || pke == NULL ||
+	    sa->rekey_ike != NULL || sa->replaced ||
+	    ikev2_proposals_choose(&c->ike, false, psa->u.sa, &ch, &prop) < 0 ||
+	    prop->spi_len != 8 || spi64_from(prop->spi) == 0) {
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_PROPOSAL_CHOSEN,
+		    NULL, 0);
+		return;
+	}
+	if (pke->u.ke.group != ch.dh) {
+		grp[0] = (uint8_t)(ch.dh >> 8);
+		grp[1] = (uint8_t)ch.dh;
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_INVALID_KE_PAYLOAD,
+		    grp, 2);
+		return;
+	}
+	nsa = ikev2_sa_create(sa->iked, false, &sa->path);
+	ans = calloc(1, sizeof(*ans));
+	if (nsa == NULL || ans == NULL)
+		goto fail;
+	/* The peer that asked is the initiator of the new IKE SA. */
+	nsa->ispi = spi64_from(prop->spi);
+	nsa->alg = ch;
+	memcpy(nsa->ni, pn->u.nonce.ptr, pn->u.nonce.len);
+	nsa->ni_len = pn->u.nonce.len;
+	nsa->nr_len = IKE_REKEY_NONCE_LEN;
+	nsa->dh = crypto_dh_new(ch.dh);
+	if (nsa->dh == NULL || crypto_random(nsa->nr, nsa->nr_len) < 0)
+		goto fail;
+	spi64_be(nsa->rspi, spi);
+	ikev2_proposal_answer(&ch, false, prop->num, spi, 8, ans);
+	memset(pl, 0, sizeof(pl));
+	pl[0].type = IKEV2_PL_SA;
+	pl[0].u.sa = ans;
+	pl[1].type = IKEV2_PL_NONCE;
+	pl[1].u.nonce.ptr = nsa->nr;
+	pl[1].u.nonce.len = nsa->nr_len;
+	pub = crypto_dh_public(nsa->dh, &pub_len);
+	pl[2].type = IKEV2_PL_KE;
+	pl[2].u.ke.group = ch.dh;
+	pl[2].u.ke.data.ptr = pub;
+	pl[2].u.ke.data.len = pub_len;
+	if (ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, m->hdr.msgid,
+	    pl, 3) < 0)
+		goto fail;
+	answered = true;
+	free(ans);
+	ans = NULL;
+	if (ikev2_init_derive_keys(nsa, pke->u.ke.data.ptr, pke->u.ke.data.len,
+	    sa) < 0)
+		goto fail;
+	take_over(sa, nsa);
+	oe_info("%s: IKE SA rekeyed by the peer: new SPIs %016llx/%016llx", tag,
+	    (unsigned long long)nsa->ispi, (unsigned long long)nsa->rspi);
+	/* The old SA stays until the peer's DELETE for it. */
+	iked_state_changed(sa->iked);
+	return;
+fail:
+	free(ans);
+	if (nsa != NULL)
+		ikev2_sa_destroy(nsa, "IKE SA rekey failed");
+	/* Once our answer is out, the peer learns of a failure by timeout. */
+	if (!answered)
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE,
+		    NULL, 0);
+}
