@@ -49,14 +49,14 @@ out=$(lab_dig west @127.0.0.1 +dnssec east.oe.test A) || fail "lookup failed: $o
 ms=$(lab_ms_since "$t0")
 lab_udp_send west "$EAST" 5001 "hello east, over ESP"
 say "the lookup took ${ms} ms (including starting dig in the guest), status $(lab_dig_status <<< "$out"), flags: $(lab_dig_flags <<< "$out")"
-dms=$(lab_exec west "$(lab_bin oectl)" --json triggers 2>/dev/null | jq -r '.recent[-1].ms // "?"' 2>/dev/null)
+dms=$(dns_oectl west triggers | jq -r '.recent[-1].ms // "?"' 2>/dev/null)
 say "  of which oe-iked's part, trigger request to Child SA installed: ${dms:-?} ms"
 grep -E '^east\.oe\.test\..*IN[[:space:]]+A[[:space:]]' <<< "$out" | sed 's/^/  /'
 lab_poll 5 grep -q "hello east" "$(lab_udp_file east demo)" || fail "the datagram did not arrive at east"
 say "east received: $(cat "$(lab_udp_file east demo)")"
 
 section "The daemon's JSON view of the SA on west"
-if lab_exec west "$(lab_bin oectl)" --json sas > "$LAB_TMP/sas.json" 2>/dev/null && [ -s "$LAB_TMP/sas.json" ]; then
+if dns_oectl west sas > "$LAB_TMP/sas.json" && [ -s "$LAB_TMP/sas.json" ]; then
 	say "(oectl --json sas)"
 	jq . "$LAB_TMP/sas.json" | sed 's/^/  /'
 else
@@ -64,7 +64,7 @@ else
 	jq '.ike_sas' "$(dns_iked_state west)" | sed 's/^/  /'
 fi
 say "DNS triggers seen by west's daemon (oectl --json triggers):"
-lab_exec west "$(lab_bin oectl)" --json triggers 2>/dev/null | jq -c '.recent[]? | {name, qtype, peer, conn, keyed, status, how, sa_lifetime, ms}' | sed 's/^/  /'
+dns_oectl west triggers | jq -c '.recent[]? | {name, qtype, peer, conn, keyed, status, how, sa_lifetime, ms}' | sed 's/^/  /'
 
 section "The kernel's SA counters"
 sleep 0.3

@@ -155,3 +155,87 @@ dns_state_sa_json() {
 	jq -c --arg p "$2" '[.ike_sas[] | select(.peer == $p)] | .[0] // empty' \
 		"$(dns_iked_state "$1")" 2>/dev/null
 }
+
+# dns_oectl HOST COMMAND...: the `result` of `oectl --json COMMAND` on
+# HOST (nothing, status 1, if the daemon answered an error).
+dns_oectl() {
+	local name=$1 out; shift
+	out=$(lab_exec "$name" "$(lab_bin oectl)" --json "$@" 2>/dev/null) || return 1
+	jq -ce '.result' <<< "$out"
+}
+
+# dns_trigger_stat HOST KEY: one counter of the daemon's trigger socket.
+dns_trigger_stat() {
+	dns_oectl "$1" triggers | jq -r ".stats.$2"
+}
+
+# dns_lookup HOST NAME TYPE: dig through HOST's resolver (127.0.0.1);
+# sets DNS_OUT (dig's output), DNS_STATUS and DNS_MS (wall time).
+dns_lookup() {
+	local t0
+	t0=$(lab_now)
+	DNS_OUT=$(lab_dig "$1" @127.0.0.1 "$2" "$3") || true
+	DNS_MS=$(lab_ms_since "$t0")
+	DNS_STATUS=$(lab_dig_status <<< "$DNS_OUT")
+}
+
+# dns_corrupt_rrsig ZONE OWNER TYPE: spoil the RRSIG over OWNER's TYPE
+# RRset in the signed lab zone (so exactly that RRset is bogus).
+dns_corrupt_rrsig() {
+	local f=$LAB_ZONES/$1.zone.signed
+	awk -v OFS='\t' -v o="$2" -v t="$3" '$1 == o && $4 == "RRSIG" && $5 == t {
+		c = substr($NF, 1, 1); $NF = (c == "A" ? "B" : "A") substr($NF, 2) } { print }' \
+		"$f" > "$f.tmp" && mv "$f.tmp" "$f" || fail "cannot corrupt $2 $3 in $1"
+	grep -q "^$2" "$f" || fail "no $2 in $f"
+}
+
+# dns_auth_restart HOST ADDR: NSD again, after zone files were changed.
+dns_auth_restart() {
+	local h pid
+	h=$(lab_host_dir "$1")
+	pid=$(cat "$h/nsd/nsd.pid" 2>/dev/null)
+	[ -n "$pid" ] || fail "no NSD pid on $1"
+	kill "$pid" 2>/dev/null
+	lab_poll 5 bash -c "! kill -0 $pid 2>/dev/null" || fail "NSD on $1 did not stop"
+	lab_auth_start "$1" "$2" "$LAB_ZONES" root test oe.test plain.test broken.test
+}
+
+# dns_udp_listen HOST ADDR PORT NAME: like lab_udp_listen, IPv4 or IPv6.
+dns_udp_listen() {
+	local name=$1 addr=$2 port=$3 file=$4 h spec
+	h=$(lab_host_dir "$name")
+	: > "$h/state/$file"
+	spec="UDP4-RECV:$port,bind=$addr,reuseaddr"
+	case "$addr" in *:*) spec="UDP6-RECV:$port,bind=[$addr],reuseaddr" ;; esac
+	lab_bg "$name" "udp-$file" socat -u "$spec" "OPEN:$h/state/$file,append" > /dev/null
+	lab_wait 5 "udp listener $addr:$port on $name" \
+		lab_exec "$name" bash -c "ss -Hlun 'sport = :$port' | grep -q ."
+}
+
+# dns_two_hosts: the usual world without DNS yet: LAN with auth
+# ($AUTH), west ($WEST,$W6) and east ($EAST,$E6), host keys on both.
+dns_two_hosts() {
+	AUTH=198.51.100.53 WEST=198.51.100.1 EAST=198.51.100.2
+	W6=2001:db8::1 E6=2001:db8::2
+	lab_lan lan
+	lab_host auth; lab_attach auth a0 "$AUTH/24" lan
+	lab_host west; lab_attach west w0 "$WEST/24,$W6/64" lan
+	lab_host east; lab_attach east e0 "$EAST/24,$E6/64" lan
+	dns_hostkey east
+	dns_hostkey west
+}
+
+# dns_daemons [MODULE SETTINGS...]: east responds, west's private group
+# holds east's addresses; west's resolver with the module.
+dns_daemons() {
+	dns_iked_conf east responder
+	dns_iked_conf west initiator "$EAST/32,$E6/128"
+	dns_iked_start east
+	dns_iked_start west
+	dns_resolver_start west "$WEST" "$AUTH" "$@"
+}
+
+# dns_no_trigger_for HOST NAME: the daemon got no request for NAME.
+dns_no_trigger_for() {
+	! grep -q "trigger $2 " "$(dns_iked_log "$1")"
+}
