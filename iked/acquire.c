@@ -12,6 +12,7 @@
 
 #include "oe_log.h"
 #include "iked.h"
+#include "control.h"
 #include "ikev2_sa.h"
 #include "policy_group.h"
 #include "policy.h"
@@ -179,6 +180,7 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 	}
 	(void)oe_addr_format(&local, l, sizeof(l));
 	(void)oe_addr_format(&peer, p, sizeof(p));
+	control_count(d->control, "triggers.acquire", 1);
 	if (addr_is_local(&peer)) {
 		oe_debug("ACQUIRE for %s, one of our own addresses: ignored", p);
 		return;
@@ -249,6 +251,10 @@ policy_daemon_start(struct iked *d)
 	    policy_shunt_priority(&d->kernel->cfg));
 	if (d->policy == NULL || d->shunts == NULL) {
 		oe_err("%s: out of memory", __func__);
+		return -1;
+	}
+	if (policy_ctl_register(d) < 0) {
+		oe_err("%s: cannot register the control commands", __func__);
 		return -1;
 	}
 	/* A failed policy is logged; the daemon runs with the rest. */

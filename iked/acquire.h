@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "kernel.h"
 
 struct iked;
@@ -38,5 +40,20 @@ void	 policy_daemon_stop(struct iked *d);
 void	 acquire_handle(struct iked *d, const struct kernel_acquire *ev);
 /* The failure shunt lifetime in effect (seconds). */
 uint32_t acquire_failure_lifetime(void);
+
+/*
+ * Control socket (policy_ctl.c): registers `policies`, `shunts`,
+ * `why` {"address", "proto"?, "sport"?, "dport"?} and `flush-shunts`
+ * {"conn"?}, and a `policy` status section.  0 or -1.
+ */
+int	 policy_ctl_register(struct iked *d);
+/* JSON views (new references; NULL on allocation failure). */
+struct policy_set;
+struct shunt_table;
+struct oe_addr;
+json_t	*policy_set_json(const struct policy_set *s);
+json_t	*shunt_table_json(const struct shunt_table *t, uint64_t now_usec);
+json_t	*policy_why_json(struct iked *d, const struct oe_addr *dst,
+	    uint8_t proto, uint16_t sport, uint16_t dport);
 
 #endif /* IKED_ACQUIRE_H */

@@ -23,6 +23,9 @@
 #include "kernel.h"
 #include "policy_group.h"
 #include "policy.h"
+#include "shunt.h"
+#include "iked.h"
+#include "acquire.h"
 
 /* The five standard conns, as conf/iked.d has them (private with NULL). */
 static const char conf_text[] =
@@ -509,6 +512,80 @@ conn_priority_is_kept_inside_the_band(void **state)
 	    kc->prio_max);
 }
 
+static const char *
+why_verdict(struct iked *d, const char *addr_s, json_t **out)
+{
+	struct oe_addr a;
+	char err[64];
+	json_t *j;
+
+	assert_int_equal(oe_addr_parse(&a, addr_s, AF_UNSPEC, err,
+	    sizeof(err)), 0);
+	j = policy_why_json(d, &a, 0, 0, 0);
+	assert_non_null(j);
+	*out = j;
+	return json_string_value(json_object_get(j, "verdict"));
+}
+
+static void
+why_explains_trap_clear_block_and_shunt(void **state)
+{
+	struct fixture *f = *state;
+	struct iked d;
+	struct oe_addr me, peer;
+	char err[64];
+	json_t *j, *list;
+
+	load(f, "203.0.113.0/24\n", "10.5.9.9/32\n", "", "", "10.5.0.0/16\n");
+	memset(&d, 0, sizeof(d));
+	d.kernel = f->k;
+	assert_non_null(d.policy = policy_engine_new(f->k));
+	assert_non_null(d.shunts = shunt_table_new(f->k, NULL,
+	    policy_shunt_priority(&f->k->cfg)));
+	assert_int_equal(policy_engine_apply(d.policy, f->conf, NULL), 0);
+
+	assert_string_equal(why_verdict(&d, "10.5.1.1", &j), "trap");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(j, "policy"), "conn")), "private");
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_object_get(j, "policy"), "line")), 1);
+	json_decref(j);
+	assert_string_equal(why_verdict(&d, "10.5.9.9", &j), "clear");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(j, "policy"), "conn")), "clear");
+	json_decref(j);
+	assert_string_equal(why_verdict(&d, "203.0.113.7", &j), "drop");
+	json_decref(j);
+	assert_string_equal(why_verdict(&d, "192.0.2.200", &j), "clear");
+	assert_true(json_is_null(json_object_get(j, "policy")));
+	json_decref(j);
+
+	/* a failure shunt overrides the trap, and says so */
+	assert_int_equal(oe_addr_parse(&me, "192.0.2.1", AF_UNSPEC, err,
+	    sizeof(err)), 0);
+	assert_int_equal(oe_addr_parse(&peer, "10.5.1.1", AF_UNSPEC, err,
+	    sizeof(err)), 0);
+	assert_int_equal(shunt_install(d.shunts, SHUNT_FAILURE,
+	    KERNEL_POLICY_DROP, &me, &peer, "private", 900, "peer did not "
+	    "answer", 0), 0);
+	assert_string_equal(why_verdict(&d, "10.5.1.1", &j), "drop");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(j, "shunt"), "kind")), "failure");
+	json_decref(j);
+	list = shunt_table_json(d.shunts, 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(list, 0), "expires_in")), 900);
+	json_decref(list);
+	list = policy_set_json(policy_engine_installed(d.policy));
+	assert_int_equal(json_array_size(list), 3);
+	json_decref(list);
+
+	assert_int_equal(shunt_flush(d.shunts, NULL), 1);
+	shunt_table_free(d.shunts);
+	policy_engine_free(d.policy);
+}
+
 int
 main(void)
 {
@@ -543,6 +620,8 @@ main(void)
 		    narrow_priority_band_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    conn_priority_is_kept_inside_the_band, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    why_explains_trap_clear_block_and_shunt, setup, teardown),
 	};
 
 	oe_log_init("test_policy", LOG_WARNING);

@@ -163,17 +163,24 @@ oe_count_owned() {
 # oe_udp_ping HOST DST PORT TAG: send one datagram with a tag.
 oe_udp_ping() { lab_udp_send "$1" "$2" "$3" "$4" 2>/dev/null; }
 
-# oe_udp_until HOST DST PORT FILEHOST FILE SECONDS TAG: send a tagged
-# datagram every 200 ms until FILEHOST's FILE has it; 1 on timeout.
+# oe_udp_until HOST DST PORT FILEHOST FILE SECONDS TAG [INTERVAL]: send
+# a tagged datagram every INTERVAL (0.2) seconds until FILEHOST's FILE
+# has it; 1 on timeout.
 oe_udp_until() {
-	local h=$1 dst=$2 port=$3 fh=$4 f=$5 secs=$6 tag=$7 end
+	local h=$1 dst=$2 port=$3 fh=$4 f=$5 secs=$6 tag=$7 iv=${8:-0.2} end
 	end=$(( ${EPOCHREALTIME/./} + secs * 1000000 ))
 	while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
 		oe_udp_ping "$h" "$dst" "$port" "$tag"
 		grep -q "$tag" "$(lab_udp_file "$fh" "$f")" && return 0
-		sleep 0.2
+		sleep "$iv"
 	done
 	return 1
+}
+
+# oe_sa_count HOST SRC DST: ESP SAs SRC -> DST with keys (not larval).
+oe_sa_count() {
+	ip -n "$1" xfrm state list src "$2" dst "$3" proto esp 2>/dev/null |
+		grep 'proto esp spi' | grep -vc 'spi 0x00000000'
 }
 
 # oe_wire_clear HOST CAPTURE PATTERN: lines of a lab_capture file with
