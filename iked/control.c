@@ -97,6 +97,7 @@ struct control {
 	struct control_client	*clients;
 	size_t			 nclients;
 	uint64_t		 next_id;
+	uint64_t		 idle_usec;
 	uint64_t		 started_usec;	/* monotonic */
 	time_t			 started_wall;
 	struct control_stats	 stats;
@@ -147,6 +148,7 @@ control_new(sd_event *event)
 	ctl->event = sd_event_ref(event);
 	ctl->fd = -1;
 	ctl->next_id = 1;
+	ctl->idle_usec = CONTROL_IDLE_USEC;
 	ctl->started_usec = ctl_now(ctl);
 	ctl->started_wall = time(NULL);
 	if (sd_event_add_defer(event, &ctl->reap_src, on_reap, ctl) < 0 ||
@@ -204,6 +206,21 @@ control_free(struct control *ctl)
 	}
 	sd_event_unref(ctl->event);
 	free(ctl);
+}
+
+void
+control_set_idle_timeout(struct control *ctl, uint64_t usec)
+{
+	ctl->idle_usec = usec > 0 ? usec : CONTROL_IDLE_USEC;
+}
+
+/* Check for idle clients a few times per timeout, at least every second. */
+static uint64_t
+tick_usec(const struct control *ctl)
+{
+	uint64_t t = ctl->idle_usec / 4;
+
+	return t < CONTROL_TICK_USEC ? (t > 0 ? t : 1) : CONTROL_TICK_USEC;
 }
 
 const char *
@@ -357,7 +374,7 @@ control_listen(struct control *ctl, const char *path, const char *group)
 	if (sd_event_add_io(ctl->event, &ctl->listen_src, fd, EPOLLIN,
 	    on_accept, ctl) < 0 ||
 	    sd_event_add_time_relative(ctl->event, &ctl->tick_src,
-	    CLOCK_MONOTONIC, CONTROL_TICK_USEC, 0, on_tick, ctl) < 0) {
+	    CLOCK_MONOTONIC, tick_usec(ctl), 0, on_tick, ctl) < 0) {
 		oe_err("control: cannot watch %s", path);
 		goto fail;
 	}
@@ -1015,7 +1032,7 @@ on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	bool stuck;
 
 	for (c = ctl->clients; c != NULL; c = c->next) {
-		if (c->dead || c->progress_usec + CONTROL_IDLE_USEC > usec)
+		if (c->dead || c->progress_usec + ctl->idle_usec > usec)
 			continue;
 		/* Waiting for our deferred answer or for events is fine. */
 		stuck = c->outoff < c->outlen ||
@@ -1026,7 +1043,7 @@ on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 			    "not reading its replies" : "idle");
 		}
 	}
-	(void)sd_event_source_set_time(s, usec + CONTROL_TICK_USEC);
+	(void)sd_event_source_set_time(s, usec + tick_usec(ctl));
 	(void)sd_event_source_set_enabled(s, SD_EVENT_ON);
 	return 0;
 }

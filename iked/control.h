@@ -112,6 +112,8 @@ int		 control_listen(struct control *ctl, const char *path,
 /* The group allowed besides root; NULL or "": root only. 0 or -1. */
 int		 control_set_group(struct control *ctl, const char *group);
 const char	*control_path(const struct control *ctl);
+/* Drop clients without progress after `usec` (default CONTROL_IDLE_USEC). */
+void		 control_set_idle_timeout(struct control *ctl, uint64_t usec);
 
 /*
  * Register `name` (at most CONTROL_COMMAND_MAX-1 bytes of [a-z0-9-]).
