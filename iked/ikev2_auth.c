@@ -336,7 +336,8 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		oe_info("%s: no Child SA in IKE_AUTH response", tag);
 		ikev2_child_remove(sa);
 		ikev2_sa_complete(sa, false, "peer refused the Child SA");
-		iked_state_changed(sa->iked);
+		/* An IKE SA without its Child SA serves no traffic here. */
+		(void)ikev2_info_send_delete(sa);
 		return;
 	}
 	if (ikev2_proposals_accept(&c->esp, true, psa->u.sa, &ch, &prop) < 0 ||

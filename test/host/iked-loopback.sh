@@ -38,6 +38,8 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		wait "$p" 2> /dev/null
 	done
+	[ -n "${pluto_pid:-}" ] && kill "$pluto_pid" 2> /dev/null
+	[ -n "${ns:-}" ] && ip netns del "$ns" 2> /dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -282,6 +284,118 @@ if [ -x "$ipseckey" ]; then
 	fi
 else
 	fail rsa_signature_handshake "$ipseckey not built"
+fi
+
+# ---- 8: interoperability with Libreswan's pluto ---------------------------
+# In a private network namespace (its own loopback and XFRM state, so
+# nothing here touches the host's): pluto on 127.0.0.2, oe-iked on
+# 127.0.0.1 with the none backend, NULL authentication, both directions.
+# pluto installs its Child SAs in the namespace's kernel; where that
+# kernel has no ESP, pluto refuses the Child SA and only the IKE SA part
+# is checked (reported as SKIP for the Child SA).
+pluto=/usr/libexec/ipsec/pluto
+addconn=/usr/libexec/ipsec/addconn
+ns=oe-iked-lb-$$
+lsw=$work/lsw
+interop_cleanup() {
+	[ -n "${pluto_pid:-}" ] && kill "$pluto_pid" 2> /dev/null && wait "$pluto_pid" 2> /dev/null
+	pluto_pid=
+	ip netns del "$ns" 2> /dev/null
+}
+lsw_conf() {	# lsw_conf AUTO
+	{
+		echo "config setup"
+		echo "	listen=127.0.0.2"
+		echo "	logfile=$lsw/pluto.log"
+		echo "	logappend=no"
+		echo
+		echo "conn peer"
+		echo "	left=127.0.0.2"
+		echo "	right=127.0.0.1"
+		echo "	leftid=%null"
+		echo "	rightid=%null"
+		echo "	authby=null"
+		echo "	type=transport"
+		echo "	ikev2=insist"
+		echo "	auto=$1"
+	} > "$lsw/ipsec.conf"
+}
+lsw_start() {
+	ip netns exec "$ns" "$pluto" --config "$lsw/ipsec.conf" --nofork --stderrlog \
+		--rundir "$lsw/run" --nssdir "$lsw/nss" --secretsfile "$lsw/ipsec.secrets" \
+		--ipsecdir "$lsw/ipsec.d" --listen 127.0.0.2 > "$lsw/pluto.out" 2>&1 &
+	pluto_pid=$!
+	for _ in $(seq 50); do [ -S "$lsw/run/pluto.ctl" ] && break; sleep 0.1; done
+	ip netns exec "$ns" "$addconn" --config "$lsw/ipsec.conf" --ctlsocket "$lsw/run/pluto.ctl" peer > /dev/null 2>&1
+}
+# start_ns NAME: like start, inside the namespace
+start_ns() {
+	ip netns exec "$ns" "$iked" -f "$work/$1.conf" --nssdb none --kernel none \
+		--state-file "$work/$1.json" --log-level debug > "$work/$1.log" 2>&1 &
+	pids+=($!)
+	eval "pid_$1=$!"
+}
+child_check() {	# child_check NAME: compare with pluto's SAs, or SKIP
+	local x
+	if grep -q -E 'netlink response for Add SA.*errno' "$lsw/pluto.out"; then
+		echo "SKIP libreswan_$1_child_sa: this kernel has no ESP ($(grep -m1 -o 'errno [0-9]*' "$lsw/pluto.out"))"
+		return
+	fi
+	x=$(ip -n "$ns" xfrm state 2> /dev/null | grep -o 'spi 0x[0-9a-f]*' | sed 's/spi 0x//' | sort | tr '\n' ' ')
+	if wait_for a "$established" 5 &&
+	    grep -q "$(jq -r .ike_sas[0].child.spi_in "$work/a.json")" <<< "$x" &&
+	    grep -q "$(jq -r .ike_sas[0].child.spi_out "$work/a.json")" <<< "$x"; then
+		pass "libreswan_$1_child_sa" "pluto installed the Child SA pair whose SPIs oe-iked reports"
+	else
+		fail "libreswan_$1_child_sa" "kernel SPIs [$x] vs $(jq -c .ike_sas[0].child "$work/a.json" 2>/dev/null)"
+	fi
+}
+if [ "$(id -u)" -eq 0 ] && [ -x "$pluto" ] && [ -x "$addconn" ] && command -v ipsec > /dev/null &&
+    ip netns add "$ns" 2> /dev/null; then
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add 127.0.0.2/8 dev lo
+	mkdir -p "$lsw/nss" "$lsw/run" "$lsw/ipsec.d"
+	: > "$lsw/ipsec.secrets"
+	ipsec initnss --nssdir "$lsw/nss" > /dev/null 2>&1
+	port_saved=$port natport_saved=$natport
+	port=500 natport=4500	# pluto's ports; private namespace, no clash
+
+	# oe-iked initiates, pluto responds
+	lsw_conf add
+	lsw_start
+	conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null"
+	start_ns a
+	if wait_for a '.counters.ike_established >= 1' 10 &&
+	    grep -q 'responder established IKE SA; authenticated peer using authby=null' "$lsw/pluto.out"; then
+		pass libreswan_responder_ike_sa "oe-iked initiated, Libreswan ($(ipsec --version 2>/dev/null | head -n1)) answered: IKE SA up with NULL auth both ways"
+	else
+		fail libreswan_responder_ike_sa "$(grep -h -m3 -E 'refused|fail|ERROR' "$work/a.log" "$lsw/pluto.out" | tr '\n' ' ')"
+	fi
+	child_check responder
+	stop_all
+	interop_cleanup
+	rm -rf "$lsw/run"/*
+
+	# pluto initiates, oe-iked responds
+	ip netns add "$ns" && ip -n "$ns" link set lo up && ip -n "$ns" addr add 127.0.0.2/8 dev lo
+	lsw_conf add
+	conf a 127.0.0.1 127.0.0.2 add null "leftid=%null" "rightid=%null"
+	lsw_start	# first: pluto probes by binding 0.0.0.0:500
+	start_ns a
+	sleep 0.3
+	ip netns exec "$ns" ipsec whack --ctlsocket "$lsw/run/pluto.ctl" --initiate --name peer --asynchronous > /dev/null 2>&1
+	if wait_for a '.counters.ike_established >= 1' 10 &&
+	    grep -q 'initiator established IKE SA; authenticated peer using authby=null' "$lsw/pluto.out"; then
+		pass libreswan_initiator_ike_sa "Libreswan initiated, oe-iked answered: IKE SA up with NULL auth both ways"
+	else
+		fail libreswan_initiator_ike_sa "$(grep -h -m3 -E 'refused|fail|ERROR|dropped' "$work/a.log" "$lsw/pluto.out" | tr '\n' ' ')"
+	fi
+	child_check initiator
+	stop_all
+	interop_cleanup
+	port=$port_saved natport=$natport_saved
+else
+	echo "SKIP libreswan_interop: needs root, Libreswan's pluto and network namespaces"
 fi
 
 # ---- last: what the daemons logged about themselves ------------------------
