@@ -393,6 +393,36 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$pluto" ] && [ -x "$addconn" ] && command -v ip
 	child_check initiator
 	stop_all
 	interop_cleanup
+
+	# RSA signatures with the keys oe-ipseckey made above: pluto uses
+	# b's NSS database, oe-iked a's.
+	if [ -n "${ka:-}" ] && [ -n "${kb:-}" ]; then
+		ip netns add "$ns" && ip -n "$ns" link set lo up && ip -n "$ns" addr add 127.0.0.2/8 dev lo
+		rm -rf "$lsw/run"/*
+		lsw_conf add
+		sed -i -e 's/authby=null/authby=rsasig/' -e '/id=%null/d' "$lsw/ipsec.conf"
+		printf '\tleftrsasigkey=%s\n\trightrsasigkey=%s\n' "$kb" "$ka" >> "$lsw/ipsec.conf"
+		cp -r "$work/b-nss" "$lsw/b-nss"
+		ip netns exec "$ns" "$pluto" --config "$lsw/ipsec.conf" --nofork --stderrlog \
+			--rundir "$lsw/run" --nssdir "$lsw/b-nss" --secretsfile "$lsw/ipsec.secrets" \
+			--ipsecdir "$lsw/ipsec.d" --listen 127.0.0.2 > "$lsw/pluto.out" 2>&1 &
+		pluto_pid=$!
+		for _ in $(seq 50); do [ -S "$lsw/run/pluto.ctl" ] && break; sleep 0.1; done
+		ip netns exec "$ns" "$addconn" --config "$lsw/ipsec.conf" --ctlsocket "$lsw/run/pluto.ctl" peer > /dev/null 2>&1
+		conf a 127.0.0.1 127.0.0.2 start rsasig "leftrsasigkey=$ka" "rightrsasigkey=$kb"
+		ip netns exec "$ns" "$iked" -f "$work/a.conf" --nssdb "sql:$work/a-nss" --kernel none \
+			--state-file "$work/a.json" --log-level debug > "$work/a.log" 2>&1 &
+		pids+=($!)
+		if wait_for a '.counters.ike_established >= 1' 10 &&
+		    grep -q 'responder established IKE SA; authenticated peer .*RSA.* digital signature' "$lsw/pluto.out" &&
+		    grep -q 'auth DIGITAL_SIGNATURE/DIGITAL_SIGNATURE' "$work/a.log"; then
+			pass libreswan_rsa_signatures "Libreswan verified oe-iked's RFC 7427 RSA signature and oe-iked verified Libreswan's"
+		else
+			fail libreswan_rsa_signatures "$(grep -h -m3 -E 'authentic|signature|ERROR' "$work/a.log" "$lsw/pluto.out" | tr '\n' ' ')"
+		fi
+		stop_all
+		interop_cleanup
+	fi
 	port=$port_saved natport=$natport_saved
 else
 	echo "SKIP libreswan_interop: needs root, Libreswan's pluto and network namespaces"
