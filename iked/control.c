@@ -910,17 +910,20 @@ static void
 client_process_input(struct control_client *c)
 {
 	char *nl;
-	size_t linelen;
+	size_t linelen, reqlen;
 
 	c->kick = false;
 	while (!c->dead && !c->deferred && !c->closing &&
 	    (nl = memchr(c->in, '\n', c->inlen)) != NULL) {
 		linelen = (size_t)(nl - c->in);
-		/* Tolerate CRLF and blank lines (interactive use with nc). */
-		if (linelen > 0 && c->in[linelen - 1] == '\r')
-			client_request(c, c->in, linelen - 1);
-		else if (linelen > 0)
-			client_request(c, c->in, linelen);
+		/*
+		 * Tolerate CRLF and blank lines (interactive use with nc);
+		 * a CRLF blank line is blank too, not a bad request.
+		 */
+		reqlen = linelen > 0 && c->in[linelen - 1] == '\r' ?
+		    linelen - 1 : linelen;
+		if (reqlen > 0)
+			client_request(c, c->in, reqlen);
 		memmove(c->in, nl + 1, c->inlen - linelen - 1);
 		c->inlen -= linelen + 1;
 	}
@@ -936,7 +939,9 @@ client_process_input(struct control_client *c)
 	}
 	if (!c->dead && !c->deferred && c->read_eof && c->inlen > 0) {
 		/* A last request without its newline: answer it anyway. */
-		client_request(c, c->in, c->inlen);
+		reqlen = c->in[c->inlen - 1] == '\r' ? c->inlen - 1 : c->inlen;
+		if (reqlen > 0)
+			client_request(c, c->in, reqlen);
 		c->inlen = 0;
 	}
 	if (!c->dead && c->read_eof && !c->deferred)
