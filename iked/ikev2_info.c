@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "oe_log.h"
 #include "ikev2.h"
@@ -15,6 +16,7 @@
 #include "ikev2_exchange.h"
 #include "ikev2_net.h"
 #include "ikev2_sa.h"
+#include "kernel.h"
 
 #define USEC_PER_SEC		1000000ULL
 #define DEAD_LINGER_SEC		5	/* keep a refused SA to replay our answer */
@@ -217,6 +219,72 @@ keepalive_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 	    NAT_KEEPALIVE_SEC * USEC_PER_SEC;
 }
 
+/* idletimeout= (ours): when to look at the Child SA's traffic next. */
+static uint64_t
+idle_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
+{
+	if (c == NULL || c->idletimeout == 0 || !sa->child.installed)
+		return UINT64_MAX;
+	if (sa->idle_check_usec == 0)
+		return sa->established_usec +
+		    (uint64_t)c->idletimeout * USEC_PER_SEC;
+	return sa->idle_check_usec;
+}
+
+/*
+ * The last time (epoch seconds) either direction of the Child SA
+ * carried a packet, or when it was installed; 0 if the kernel cannot
+ * say.
+ */
+static uint64_t
+child_last_use(struct ikev2_ike_sa *sa)
+{
+	struct kernel_sa_stats st;
+	struct kernel_sa_id id;
+	uint64_t last = 0;
+	int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		const struct oe_addr *dst = dir == 0 ? &sa->path.local :
+		    &sa->path.remote;
+
+		memset(&id, 0, sizeof(id));
+		id.dst.family = dst->family;
+		memcpy(id.dst.u.bytes, oe_addr_bytes(dst), oe_addr_len(dst));
+		id.spi = dir == 0 ? sa->child.spi_in : sa->child.spi_out;
+		memset(&st, 0, sizeof(st));
+		if (kernel_get_sa_stats(sa->iked->kernel, &id, &st) < 0)
+			return 0;
+		if (st.add_time > last)
+			last = st.add_time;
+		if (st.use_time > last)
+			last = st.use_time;
+	}
+	return last;
+}
+
+/* True if the SA was deleted for idleness; else schedules the next look. */
+static bool
+idle_check(struct ikev2_ike_sa *sa, const struct conf_conn *c, uint64_t usec)
+{
+	uint64_t last = child_last_use(sa), now = (uint64_t)time(NULL);
+	uint64_t idle = c->idletimeout;
+	char tag[80];
+
+	if (last != 0 && now >= last + idle) {
+		oe_info("%s: no traffic for %llu s (idletimeout): deleting",
+		    ikev2_sa_tag(sa, tag, sizeof(tag)),
+		    (unsigned long long)(now - last));
+		if (ikev2_info_send_delete(sa) < 0)
+			ikev2_sa_fail(sa, "idle");
+		return true;
+	}
+	/* Look again when it would have been idle long enough. */
+	sa->idle_check_usec = usec + (last != 0 ? (last + idle - now) :
+	    idle) * USEC_PER_SEC;
+	return false;
+}
+
 /* When the initiator rekeys the IKE SA: ikelifetime - rekeymargin. */
 static uint64_t
 ike_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
@@ -279,6 +347,8 @@ life_fire(sd_event_source *s, uint64_t usec, void *userdata)
 			ikev2_sa_fail(sa, "lifetime reached");
 		return 0;
 	}
+	if (usec >= idle_at(sa, c) && idle_check(sa, c, usec))
+		return 0;
 	if (usec >= keepalive_at(sa, c)) {
 		sa->last_keepalive_usec = usec;
 		if (sa->iked->net != NULL)
@@ -323,6 +393,8 @@ ikev2_sa_arm_timer(struct ikev2_ike_sa *sa)
 			at = child_rekey_at(sa, c);
 		if (keepalive_at(sa, c) < at)
 			at = keepalive_at(sa, c);
+		if (idle_at(sa, c) < at)
+			at = idle_at(sa, c);
 		if (c != NULL && c->dpddelay > 0) {
 			uint64_t live = (sa->last_heard_usec > now ? now :
 			    sa->last_heard_usec) +

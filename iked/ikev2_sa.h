@@ -221,6 +221,7 @@ struct ikev2_ike_sa {
 	sd_event_source		*life_timer;	/* half-open / lifetime / liveness */
 	uint64_t		 last_heard_usec;
 	uint64_t		 last_keepalive_usec;	/* NAT keepalives */
+	uint64_t		 idle_check_usec;	/* next idletimeout check */
 
 	/* initiation result */
 	ikev2_initiate_cb	 done;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -829,6 +830,46 @@ engine_ike_sa_rekey_moves_child_to_new_spis(void **state)
 	harness_free(h);
 }
 
+/* Traffic on a's inbound Child SA, as the kernel would count it. */
+static void
+traffic_a(struct harness *h)
+{
+	struct kernel_sa_id id;
+	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
+
+	if (a == NULL)
+		return;
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, "127.0.0.1"), 0);
+	id.spi = a->child.spi_in;
+	assert_int_equal(kernel_none_account(h->d[0]->kernel, &id, 100, 1,
+	    (uint64_t)time(NULL)), 0);
+}
+
+static void
+engine_idle_child_sa_is_deleted_busy_one_kept(void **state)
+{
+	struct harness *h = harness_new("\tidletimeout=2s\n", NULL);
+	int i;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	/* busy: traffic every 0.3 s for 3.5 s keeps it */
+	for (i = 0; i < 12; i++) {
+		traffic_a(h);
+		run_for(h, 300, NULL);
+	}
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 1);
+	assert_int_equal(only_sa(h->d[0])->state, IKEV2_SA_ESTABLISHED);
+	/* then silence: gone within idletimeout (+1 s of clock granularity) */
+	run_for(h, 4500, a_has_no_sa);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -870,6 +911,7 @@ main(void)
 		cmocka_unit_test(engine_rekey_refused_without_pfs_keeps_old_child),
 		cmocka_unit_test(engine_rekey_follows_invalid_ke_to_the_responders_group),
 		cmocka_unit_test(engine_ike_sa_rekey_moves_child_to_new_spis),
+		cmocka_unit_test(engine_idle_child_sa_is_deleted_busy_one_kept),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
