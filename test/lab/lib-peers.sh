@@ -301,15 +301,20 @@ peers_charon_established() {
 # Traffic over the SAs.
 
 # peers_wire_start HOST IFACE PEERADDR: capture what HOST sends to PEER.
-peers_wire_start() { lab_capture "$1" "$2" "wire" "ip host $3"; }
+peers_wire_start() {
+	case "$3" in
+	*:*) lab_capture "$1" "$2" "wire" "ip6 host $3" ;;
+	*) lab_capture "$1" "$2" "wire" "ip host $3" ;;
+	esac
+}
 
 # peers_no_clear HOST: fail if HOST sent a clear UDP datagram to the test
-# port or a clear ICMP echo (IKE on 500/4500 is expected in clear).
+# port or a clear ICMP/ICMPv6 echo (IKE on 500/4500 is expected in clear).
 peers_no_clear() {
 	local wire
 	wire=$(lab_capture_file "$1" wire)
-	if grep -E "\.$PEERS_PORT: UDP|ICMP echo" "$wire" > /dev/null; then
-		fail "a clear packet left $1: $(grep -m1 -E "\.$PEERS_PORT: UDP|ICMP echo" "$wire")"
+	if grep -E "\.$PEERS_PORT: UDP|ICMP echo|ICMP6, echo" "$wire" > /dev/null; then
+		fail "a clear packet left $1: $(grep -m1 -E "\.$PEERS_PORT: UDP|ICMP echo|ICMP6, echo" "$wire")"
 	fi
 }
 
@@ -323,6 +328,22 @@ peers_sa_packets_ge() {
 	[ -n "$p" ] && [ "$p" -ge "$5" ]
 }
 
+# peers_udp_listen HOST ADDR PORT NAME: lab_udp_listen for IPv4 or IPv6
+# (socat's UDP-RECV is IPv4 only); the file is lab_udp_file HOST NAME.
+peers_udp_listen() {
+	local name=$1 addr=$2 port=$3 file=$4 h
+	case "$addr" in
+	*:*) ;;
+	*) lab_udp_listen "$@"; return ;;
+	esac
+	h=$(lab_host_dir "$name")
+	: > "$h/state/$file"
+	lab_bg "$name" "udp-$file" socat -u "UDP6-RECV:$port,bind=[$addr],reuseaddr" \
+		"OPEN:$h/state/$file,append" > /dev/null
+	lab_wait 5 "udp listener [$addr]:$port on $name" \
+		lab_exec "$name" bash -c "ss -Hlun 'sport = :$port' | grep -q ."
+}
+
 # peers_udp_exchange A AADDR B BADDR SPI_AB SPI_BA: one datagram each
 # way over the Child SA whose SPIs are SPI_AB (A->B) and SPI_BA (B->A),
 # hex without 0x.  Checks arrival, the SA packet counters on both
@@ -330,8 +351,8 @@ peers_sa_packets_ge() {
 # on both hosts.  Prints a summary for the verdict.
 peers_udp_exchange() {
 	local a=$1 aa=$2 b=$3 ba=$4 sab=$5 sba=$6 p1 p2 o1 i1 o2 i2
-	lab_udp_listen "$b" "$ba" "$PEERS_PORT" got-ab
-	lab_udp_listen "$a" "$aa" "$PEERS_PORT" got-ba
+	peers_udp_listen "$b" "$ba" "$PEERS_PORT" got-ab
+	peers_udp_listen "$a" "$aa" "$PEERS_PORT" got-ba
 	p1="oe-interop-$a-to-$b-$RANDOM$RANDOM"
 	p2="oe-interop-$b-to-$a-$RANDOM$RANDOM"
 	expect "send a datagram $a -> $b" lab_udp_send "$a" "$ba" "$PEERS_PORT" "$p1"
@@ -369,17 +390,24 @@ peers_template() {
 	fi
 }
 
-# peers_topology: hosts "oe" (198.51.100.1, runs oe-iked) and "peer"
-# (198.51.100.2, runs pluto or charon) on one link.  Sets OE_ADDR and
-# PEER_ADDR.
+# peers_topology [6]: hosts "oe" (198.51.100.1, runs oe-iked) and "peer"
+# (198.51.100.2, runs pluto or charon) on one link; with "6", the
+# addresses are 2001:db8:1::1 and 2001:db8:1::2 instead.  Sets OE_ADDR
+# and PEER_ADDR.
 peers_topology() {
+	local plen=24
 	OE_ADDR=198.51.100.1
 	PEER_ADDR=198.51.100.2
+	if [ "${1:-}" = 6 ]; then
+		OE_ADDR=2001:db8:1::1
+		PEER_ADDR=2001:db8:1::2
+		plen=64
+	fi
 	lab_host oe
 	lab_host peer
-	lab_link oe o0 "$OE_ADDR/24" peer p0 "$PEER_ADDR/24"
+	lab_link oe o0 "$OE_ADDR/$plen" peer p0 "$PEER_ADDR/$plen"
 	mkdir -p "$(lab_host_dir oe)/oe/policies"
-	expect "oe reaches peer in clear before any IPsec" lab_exec oe ping -c1 -W2 "$PEER_ADDR"
+	lab_wait 10 "oe reaching peer in clear before any IPsec" lab_exec oe ping -c1 -W1 "$PEER_ADDR"
 }
 
 # peers_oe_auth_is_sig HOST PEER: oe-iked authenticated the peer and
