@@ -110,9 +110,7 @@ on_acquire(void *arg, const struct kernel_acquire *ev)
 static void
 on_expire(void *arg, const struct kernel_expire *ev)
 {
-	(void)arg;
-	oe_debug("kernel %s expire of SPI 0x%08x", ev->hard ? "hard" : "soft",
-	    ev->spi);
+	ikev2_kernel_expire(arg, ev);
 }
 
 static int

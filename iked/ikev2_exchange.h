@@ -20,6 +20,7 @@
 #include "ikev2_message.h"
 #include "ikev2_net.h"
 #include "ikev2_sa.h"
+#include "kernel.h"
 
 struct iked;
 
@@ -117,6 +118,13 @@ void	ikev2_info_recv_response(struct ikev2_ike_sa *sa,
 int	ikev2_info_send_delete(struct ikev2_ike_sa *sa);
 /* Send an empty INFORMATIONAL (liveness check). */
 int	ikev2_info_send_liveness(struct ikev2_ike_sa *sa);
+/*
+ * A Child SA's kernel lifetime ran out (time, bytes or packets): soft
+ * starts a rekey (if we are the one who rekeys), hard deletes the IKE
+ * SA, whose Child SA can no longer carry traffic.
+ */
+void	ikev2_kernel_expire(struct iked *d, const struct kernel_expire *ev);
+
 /* (Re)arm the SA's lifetime / liveness / half-open timer. */
 void	ikev2_sa_arm_timer(struct ikev2_ike_sa *sa);
 

@@ -177,6 +177,37 @@ ikev2_info_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	/* Otherwise a liveness answer: last_heard_usec is already updated. */
 }
 
+/* ---- kernel lifetime events ------------------------------------------ */
+
+void
+ikev2_kernel_expire(struct iked *d, const struct kernel_expire *ev)
+{
+	struct ikev2_ike_sa *sa;
+	char tag[80];
+
+	for (sa = ikev2_sa_first(d->sas); sa != NULL; sa = ikev2_sa_next(sa)) {
+		if (sa->state != IKEV2_SA_ESTABLISHED || !sa->child.installed ||
+		    (ev->spi != sa->child.spi_in && ev->spi != sa->child.spi_out))
+			continue;
+		ikev2_sa_tag(sa, tag, sizeof(tag));
+		if (!ev->hard) {
+			oe_info("%s: kernel soft expire of SPI 0x%08x", tag,
+			    ev->spi);
+			if (sa->initiator && !sa->req.active)
+				(void)ikev2_rekey_child_start(sa);
+			return;
+		}
+		oe_info("%s: kernel hard expire of SPI 0x%08x: deleting", tag,
+		    ev->spi);
+		if (ikev2_info_send_delete(sa) < 0)
+			ikev2_sa_fail(sa, "Child SA expired");
+		return;
+	}
+	/* The old SA of a rekey, or not ours: nothing to do. */
+	oe_debug("kernel %s expire of SPI 0x%08x", ev->hard ? "hard" : "soft",
+	    ev->spi);
+}
+
 /* ---- the per-SA timer ------------------------------------------------- */
 
 static uint64_t

@@ -870,6 +870,42 @@ engine_idle_child_sa_is_deleted_busy_one_kept(void **state)
 	harness_free(h);
 }
 
+static void
+engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct kernel_sa_id id;
+	struct ikev2_ike_sa *a;
+	uint32_t old;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	old = a->child.spi_in;
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, "127.0.0.1"), 0);
+	id.spi = old;
+	/* soft: the initiator rekeys at once */
+	assert_int_equal(kernel_none_inject_expire(h->d[0]->kernel, &id, false),
+	    0);
+	(void)kernel_process(h->d[0]->kernel);
+	pump(h);
+	a = only_sa(h->d[0]);
+	assert_int_equal(a->rekeys, 1);
+	assert_true(a->child.spi_in != old);
+	/* hard on the new one: the IKE SA goes, on both sides */
+	id.spi = a->child.spi_in;
+	assert_int_equal(kernel_none_inject_expire(h->d[0]->kernel, &id, true),
+	    0);
+	(void)kernel_process(h->d[0]->kernel);
+	pump(h);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -912,6 +948,7 @@ main(void)
 		cmocka_unit_test(engine_rekey_follows_invalid_ke_to_the_responders_group),
 		cmocka_unit_test(engine_ike_sa_rekey_moves_child_to_new_spis),
 		cmocka_unit_test(engine_idle_child_sa_is_deleted_busy_one_kept),
+		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
