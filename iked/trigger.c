@@ -458,6 +458,18 @@ handle_request(struct trigger_server *s, struct trigger_client *c,
 		    OE_TRIGGER_UP, "reused", NULL, left, start);
 		goto out;
 	}
+	sa = s->d->sas != NULL ? trigger_find_conflict(s->d->sas, p) : NULL;
+	if (sa != NULL) {
+		oe_info("trigger %s: %s already has an SA authenticated %s%s; "
+		    "not negotiating with this name's other key: failed",
+		    req->name, as, sa->peer_name[0] != '\0' ? "for " :
+		    "without a key", sa->peer_name);
+		reply(s, cid, req->cookie, OE_TRIGGER_FAILED, 0, NULL);
+		remember(s, req->name, req->qtype, &p->peer, p->conn->name,
+		    p->keyed, OE_TRIGGER_FAILED, "conflict", "the address "
+		    "has an SA authenticated with another key", 0, start);
+		goto out;
+	}
 	a = attempt_find(s, p);
 	if (a != NULL && a->nwaiters < TRIGGER_WAITERS_MAX) {
 		s->st.joined++;

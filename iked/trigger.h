@@ -112,6 +112,16 @@ void	 trigger_plan(const struct iked_conf *conf,
  */
 struct ikev2_ike_sa *trigger_find_sa(struct ikev2_sa_table *t,
 	    const struct trigger_plan *plan);
+/*
+ * For a keyed plan: an established SA to plan->peer whose peer proved
+ * none of the plan's keys (another name's key, or none).  The host at
+ * that address already proved who it is; a second negotiation with
+ * other keys cannot succeed against it and would only disturb the SA
+ * it has (the responder installs its Child SA before we verify its
+ * AUTH).  Such a request is answered "failed".  NULL if none.
+ */
+struct ikev2_ike_sa *trigger_find_conflict(struct ikev2_sa_table *t,
+	    const struct trigger_plan *plan);
 /* Seconds the Child SA of sa has left at monotonic time now_usec. */
 uint32_t trigger_sa_remaining(const struct ikev2_ike_sa *sa,
 	    uint64_t now_usec);

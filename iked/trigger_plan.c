@@ -230,6 +230,21 @@ trigger_find_sa(struct ikev2_sa_table *t, const struct trigger_plan *plan)
 	return NULL;
 }
 
+struct ikev2_ike_sa *
+trigger_find_conflict(struct ikev2_sa_table *t, const struct trigger_plan *plan)
+{
+	struct ikev2_ike_sa *sa;
+
+	if (!plan->keyed)
+		return NULL;
+	for (sa = ikev2_sa_first(t); sa != NULL; sa = ikev2_sa_next(sa))
+		if (sa->state == IKEV2_SA_ESTABLISHED && sa->child.installed &&
+		    oe_addr_eq(&sa->path.remote, &plan->peer) &&
+		    !sa_proved_plan_key(sa, plan))
+			return sa;
+	return NULL;
+}
+
 uint32_t
 trigger_sa_remaining(const struct ikev2_ike_sa *sa, uint64_t now_usec)
 {

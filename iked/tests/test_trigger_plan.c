@@ -463,7 +463,7 @@ fake_sa(struct daemon *x, const char *peer, const struct oe_ipseckey *key,
 }
 
 static void
-reuse_keyed_request_needs_an_sa_proven_with_the_same_key(void **state)
+reuse_keyed_request_needs_an_sa_proven_with_the_same_key_else_conflict(void **state)
 {
 	struct daemon *x = daemon_new();
 	struct oe_trigger_request req;
@@ -479,28 +479,37 @@ reuse_keyed_request_needs_an_sa_proven_with_the_same_key(void **state)
 	trigger_plan(x->d->conf, &req, NOW, &p);
 	assert_true(p.keyed);
 	assert_null(trigger_find_sa(x->d->sas, &p));
+	/* and it is a conflict: no second negotiation with that key */
+	assert_ptr_equal(trigger_find_conflict(x->d->sas, &p), sa);
 	/* the victim's own answer (same key) reuses it */
 	request(&req, "east.oe.test.", "198.51.100.2", NULL, 1);
 	req.ipseckey.records[0] = victim_key;
 	trigger_plan(x->d->conf, &req, NOW, &p);
 	assert_ptr_equal(trigger_find_sa(x->d->sas, &p), sa);
+	assert_null(trigger_find_conflict(x->d->sas, &p));
 	/* and the label stays what the key proved */
 	assert_string_equal(sa->peer_name, "east.oe.test.");
 	daemon_free(x);
 }
 
 static void
-reuse_keyed_request_never_takes_a_null_authenticated_sa(void **state)
+reuse_keyed_request_never_takes_a_null_authenticated_sa_it_conflicts(void **state)
 {
 	struct daemon *x = daemon_new();
 	struct oe_trigger_request req;
 	struct trigger_plan p;
+	struct ikev2_ike_sa *sa;
 
 	(void)state;
-	(void)fake_sa(x, "198.51.100.2", NULL, "", 3600);
+	sa = fake_sa(x, "198.51.100.2", NULL, "", 3600);
 	request(&req, "east.oe.test.", "198.51.100.2", NULL, 1);
 	trigger_plan(x->d->conf, &req, NOW, &p);
 	assert_null(trigger_find_sa(x->d->sas, &p));
+	assert_ptr_equal(trigger_find_conflict(x->d->sas, &p), sa);
+	/* an unkeyed plan never conflicts */
+	request(&req, "x.oe.test.", "203.0.113.5", NULL, 0);
+	trigger_plan(x->d->conf, &req, NOW, &p);
+	assert_null(trigger_find_conflict(x->d->sas, &p));
 	daemon_free(x);
 }
 
@@ -575,8 +584,8 @@ main(void)
 		cmocka_unit_test(plan_private_without_ipseckey_fails_closed),
 		cmocka_unit_test(plan_anonymous_conn_initiates_without_keys_or_name),
 		cmocka_unit_test(plan_clear_block_responder_only_and_unlisted_addresses_are_clear),
-		cmocka_unit_test(reuse_keyed_request_needs_an_sa_proven_with_the_same_key),
-		cmocka_unit_test(reuse_keyed_request_never_takes_a_null_authenticated_sa),
+		cmocka_unit_test(reuse_keyed_request_needs_an_sa_proven_with_the_same_key_else_conflict),
+		cmocka_unit_test(reuse_keyed_request_never_takes_a_null_authenticated_sa_it_conflicts),
 		cmocka_unit_test(reuse_unkeyed_request_takes_any_sa_to_the_address_only),
 		cmocka_unit_test(sa_remaining_counts_down_from_the_child_lifetime),
 	};
