@@ -586,7 +586,8 @@ policy_engine_reconcile(struct policy_engine *pe, const struct iked_conf *conf,
 				if (e == 0)
 					st->stale_sas++;
 			}
-			if (e < 0 && e != -ENOENT) {
+			/* ESRCH: a larval SA the kernel has no SPI for */
+			if (e < 0 && e != -ENOENT && e != -ESRCH) {
 				oe_err("%s: removing a stale %s: %s", __func__,
 				    k->is_policy ? "policy" : "SA",
 				    strerror(-e));

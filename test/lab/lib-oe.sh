@@ -5,8 +5,8 @@
 # Each host keeps oe-iked's files in $h/oe/ ($h = lab_host_dir HOST):
 #   iked.conf        written by oe_conf
 #   policies/GROUP   one file per group, written by oe_group
-# and its state file in $h/state/oe-iked.json, its log in
-# $h/log/oe-iked.log (lab_bg).
+# and its state file in $h/log/oe-iked.json (in log/, so a failing
+# scenario's dump keeps it), its log in $h/log/oe-iked.log (lab_bg).
 #
 # The conns are conf/iked.d's five, except that `private` uses NULL
 # authentication both ways (no DNS keys in these scenarios) and the
@@ -55,7 +55,7 @@ oe_conf() {
 			echo "    type=transport"
 			echo "    ikev2=insist"
 			echo "    keyingtries=1"
-			echo "    retransmit-interval=300"
+			echo "    retransmit-interval=${OE_LAB_RETRANSMIT_INTERVAL:-300}"
 			echo "    retransmit-timeout=${OE_LAB_RETRANSMIT_TIMEOUT:-3s}"
 			case $g in
 			clear-or-private)
@@ -84,7 +84,7 @@ oe_group() {
 	printf '%s\n' "$@" > "$h/oe/policies/$g"
 }
 
-oe_state() { echo "$(lab_host_dir "$1")/state/oe-iked.json"; }
+oe_state() { echo "$(lab_host_dir "$1")/log/oe-iked.json"; }
 oe_log_file() { echo "$(lab_host_dir "$1")/log/oe-iked.log"; }
 
 # oe_start HOST: start oe-iked (xfrm backend, no NSS database: NULL
@@ -93,10 +93,10 @@ oe_log_file() { echo "$(lab_host_dir "$1")/log/oe-iked.log"; }
 oe_start() {
 	local name=$1 h pid
 	h=$(lab_host_dir "$name")
-	rm -f "$h/state/oe-iked.json"
+	rm -f "$h/log/oe-iked.json"
 	pid=$(lab_bg "$name" oe-iked env OE_SHUNT_LIFETIME="${OE_LAB_SHUNT_LIFETIME:-900}" \
 		"$(lab_bin oe-iked)" -f "$h/oe/iked.conf" --nssdb none --kernel xfrm \
-		--state-file "$h/state/oe-iked.json" --log-level debug)
+		--state-file "$h/log/oe-iked.json" --log-level debug)
 	echo "$pid" > "$h/oe/pid"
 	lab_wait 20 "oe-iked on $name ready" grep -q "oe-iked ready" "$h/log/oe-iked.log"
 }
@@ -187,4 +187,15 @@ oe_sa_count() {
 # PATTERN (e.g. "UDP", "ICMP echo") that are not IKE (ports 500/4500).
 oe_wire_clear() {
 	grep -E "$3" "$(lab_capture_file "$1" "$2")" | grep -vE '\.(500|4500)[ :]' || true
+}
+
+# oe_udp_listen6 HOST ADDR PORT NAME: lab_udp_listen for an IPv6 address.
+oe_udp_listen6() {
+	local name=$1 addr=$2 port=$3 file=$4 h
+	h=$(lab_host_dir "$name")
+	: > "$h/state/$file"
+	lab_bg "$name" "udp-$file" socat -u "UDP6-RECV:$port,bind=[$addr],reuseaddr" \
+		"OPEN:$h/state/$file,append" > /dev/null
+	lab_wait 5 "udp listener [$addr]:$port on $name" \
+		lab_exec "$name" bash -c "ss -Hlun 'sport = :$port' | grep -q ."
 }
