@@ -93,6 +93,12 @@ struct iked {
 	iked_send_fn		 send;
 	void			*send_arg;
 	uint32_t		 next_reqid;	/* within the kernel's range */
+	/*
+	 * Largest IKE datagram before an SK message is sent as RFC 7383
+	 * fragments; 0: 576 (IPv4) or 1280 (IPv6) less IP/UDP headers.
+	 * Tests lower it.
+	 */
+	uint16_t		 frag_mtu;
 	uint8_t			 cookie_secret[32];	/* for COOKIE (RFC 7296 2.6) */
 	bool			 stopping;
 	struct iked_counters	 stats;

@@ -57,14 +57,88 @@ ikev2_sk_cipher(struct ikev2_ike_sa *sa, struct ikev2_sk_cipher *c)
 	c->encrypt = sk_encrypt;
 }
 
+/* One message as it goes on the wire: one datagram or RFC 7383 fragments. */
+struct wire_msg {
+	uint8_t		*buf;		/* fragments back to back */
+	size_t		 len;
+	uint8_t		 nfrags;	/* 0: one datagram */
+	uint16_t	 frag_len[IKEV2_MAX_FRAGMENTS];
+};
+
+/* The largest datagram we send unfragmented on sa's path (RFC 7383 2.5.1). */
+static size_t
+frag_max(const struct ikev2_ike_sa *sa)
+{
+	size_t ip = sa->path.local.family == AF_INET6 ? 1280 - 40 - 8 :
+	    576 - 20 - 8;
+
+	if (sa->iked->frag_mtu != 0)
+		ip = sa->iked->frag_mtu;
+	return sa->path.natt ? ip - 4 : ip;	/* the non-ESP marker */
+}
+
 /*
- * Build one message for sa into a new buffer (*out, caller frees).
- * `response` sets the R flag; the I flag follows our role.
+ * Re-emit an SK message as SKF fragments (RFC 7383 2.5): the inner
+ * payloads cut so that every datagram fits frag_max().
+ */
+static int
+fragment(struct ikev2_ike_sa *sa, const struct ikev2_header *h,
+    const struct ikev2_payload *pl, size_t n, struct wire_msg *w)
+{
+	struct ikev2_sk_cipher c;
+	struct ikev2_frag_plan plan;
+	struct ikev2_error err;
+	uint8_t *inner = NULL, *buf = NULL, first;
+	size_t ilen, max = frag_max(sa), cap, off = 0, flen;
+	uint16_t k;
+	int ret = -1;
+
+	inner = malloc(IKEV2_EMIT_MAX);
+	if (inner == NULL)
+		return -1;
+	ikev2_sk_cipher(sa, &c);
+	if (ikev2_inner_emit(pl, n, inner, IKEV2_EMIT_MAX, &ilen, &first,
+	    &err) != IKEV2_OK ||
+	    ikev2_frag_plan(ilen, max, &c, &plan, &err) != IKEV2_OK ||
+	    plan.total > IKEV2_MAX_FRAGMENTS) {
+		oe_err("fragmenting: %s", err.reason);
+		goto out;
+	}
+	cap = (size_t)plan.total * (max + 64);
+	buf = malloc(cap);
+	if (buf == NULL)
+		goto out;
+	for (k = 1; k <= plan.total; k++) {
+		if (ikev2_message_emit_skf(h, first, &plan, k, inner, ilen, &c,
+		    buf + off, cap - off, &flen, &err) != IKEV2_OK) {
+			oe_err("fragment %u/%u: %s", k, plan.total, err.reason);
+			goto out;
+		}
+		w->frag_len[k - 1] = (uint16_t)flen;
+		off += flen;
+	}
+	w->buf = buf;
+	buf = NULL;
+	w->len = off;
+	w->nfrags = (uint8_t)plan.total;
+	ret = 0;
+out:
+	explicit_bzero(inner, IKEV2_EMIT_MAX);
+	free(inner);
+	free(buf);
+	return ret;
+}
+
+/*
+ * Build one message for sa into w (w->buf is new; the caller frees).
+ * `response` sets the R flag; the I flag follows our role.  An SK
+ * message larger than frag_max() goes out as fragments when the peer
+ * announced IKEV2_FRAGMENTATION_SUPPORTED.
  */
 static int
 build_message(struct ikev2_ike_sa *sa, uint8_t exchange, uint32_t msgid,
-    bool response, const struct ikev2_payload *pl, size_t n, uint8_t **out,
-    size_t *out_len)
+    bool response, const struct ikev2_payload *pl, size_t n,
+    struct wire_msg *w)
 {
 	struct ikev2_header h;
 	struct ikev2_error err;
@@ -73,6 +147,7 @@ build_message(struct ikev2_ike_sa *sa, uint8_t exchange, uint32_t msgid,
 	uint8_t *buf;
 	size_t len;
 
+	memset(w, 0, sizeof(*w));
 	memset(&h, 0, sizeof(h));
 	h.ispi = sa->ispi;
 	h.rspi = sa->rspi;
@@ -101,9 +176,34 @@ build_message(struct ikev2_ike_sa *sa, uint8_t exchange, uint32_t msgid,
 		free(buf);
 		return -1;
 	}
-	*out = buf;
-	*out_len = len;
+	if (exchange != IKEV2_EXCH_IKE_SA_INIT && sa->peer_frag &&
+	    len > frag_max(sa)) {
+		/* The whole message was only a measurement: send pieces. */
+		free(buf);
+		return fragment(sa, &h, pl, n, w);
+	}
+	w->buf = buf;
+	w->len = len;
 	return 0;
+}
+
+/* Send a stored message: its one datagram or every fragment. */
+static void
+send_stored(struct ikev2_ike_sa *sa, const uint8_t *buf, size_t len,
+    uint8_t nfrags, const uint16_t *frag_len)
+{
+	size_t off = 0;
+	uint8_t k;
+
+	if (nfrags == 0) {
+		(void)ikev2_send_raw(sa->iked, &sa->path, buf, len);
+		return;
+	}
+	for (k = 0; k < nfrags && off + frag_len[k] <= len; k++) {
+		(void)ikev2_send_raw(sa->iked, &sa->path, buf + off,
+		    frag_len[k]);
+		off += frag_len[k];
+	}
 }
 
 static void
@@ -169,7 +269,8 @@ retransmit_fire(sd_event_source *s, uint64_t usec, void *userdata)
 	    ikev2_sa_tag(sa, tag, sizeof(tag)),
 	    ikev2_name(IKEV2_REG_EXCHANGE, sa->req.exchange), sa->req.msgid,
 	    sa->req.tries + 1);
-	(void)ikev2_send_raw(sa->iked, &sa->path, sa->req.buf, sa->req.len);
+	send_stored(sa, sa->req.buf, sa->req.len, sa->req.nfrags,
+	    sa->req.frag_len);
 	retransmit_arm(sa);
 	return 0;
 }
@@ -181,6 +282,7 @@ ikev2_request_clear(struct ikev2_ike_sa *sa)
 	free(sa->req.buf);
 	sa->req.buf = NULL;
 	sa->req.len = 0;
+	sa->req.nfrags = 0;
 	if (sa->req.timer != NULL)
 		(void)sd_event_source_set_enabled(sa->req.timer, SD_EVENT_OFF);
 }
@@ -190,25 +292,26 @@ ikev2_request_send(struct ikev2_ike_sa *sa, uint8_t exchange,
     const struct ikev2_payload *pl, size_t n)
 {
 	uint64_t interval, timeout;
-	uint8_t *buf;
-	size_t len;
+	struct wire_msg w;
 
 	if (sa->req.active) {
 		oe_err("request_send: a request is already in flight");
 		return -1;
 	}
-	if (build_message(sa, exchange, sa->msgid_out, false, pl, n, &buf,
-	    &len) < 0)
+	if (build_message(sa, exchange, sa->msgid_out, false, pl, n, &w) < 0)
 		return -1;
 	sa->req.active = true;
 	sa->req.msgid = sa->msgid_out++;
 	sa->req.exchange = exchange;
-	sa->req.buf = buf;
-	sa->req.len = len;
+	sa->req.buf = w.buf;
+	sa->req.len = w.len;
+	sa->req.nfrags = w.nfrags;
+	memcpy(sa->req.frag_len, w.frag_len, sizeof(sa->req.frag_len));
 	sa->req.tries = 0;
 	retransmit_params(sa, &interval, &timeout);
 	sa->req.deadline_usec = iked_now_usec(sa->iked) + timeout;
-	(void)ikev2_send_raw(sa->iked, &sa->path, buf, len);
+	send_stored(sa, sa->req.buf, sa->req.len, sa->req.nfrags,
+	    sa->req.frag_len);
 	retransmit_arm(sa);
 	return 0;
 }
@@ -217,17 +320,19 @@ int
 ikev2_response_send(struct ikev2_ike_sa *sa, uint8_t exchange, uint32_t msgid,
     const struct ikev2_payload *pl, size_t n)
 {
-	uint8_t *buf;
-	size_t len;
+	struct wire_msg w;
 
-	if (build_message(sa, exchange, msgid, true, pl, n, &buf, &len) < 0)
+	if (build_message(sa, exchange, msgid, true, pl, n, &w) < 0)
 		return -1;
 	free(sa->resp.buf);
 	sa->resp.valid = true;
 	sa->resp.msgid = msgid;
-	sa->resp.buf = buf;
-	sa->resp.len = len;
-	(void)ikev2_send_raw(sa->iked, &sa->path, buf, len);
+	sa->resp.buf = w.buf;
+	sa->resp.len = w.len;
+	sa->resp.nfrags = w.nfrags;
+	memcpy(sa->resp.frag_len, w.frag_len, sizeof(sa->resp.frag_len));
+	send_stored(sa, sa->resp.buf, sa->resp.len, sa->resp.nfrags,
+	    sa->resp.frag_len);
 	return 0;
 }
 
@@ -417,8 +522,16 @@ recv_request(struct ikev2_ike_sa *sa, const struct ikev2_path *path,
 
 	if (sa->resp.valid && m->hdr.msgid == sa->resp.msgid &&
 	    m->hdr.msgid + 1 == sa->msgid_in) {
-		/* A retransmission: the peer lost our answer. */
-		(void)ikev2_send_raw(d, &sa->path, sa->resp.buf, sa->resp.len);
+		/*
+		 * A retransmission: the peer lost our answer.  Of a
+		 * fragmented request only fragment 1 asks for the answer
+		 * again (RFC 7383 2.6.1), not each of its fragments.
+		 */
+		if (m->sk != NULL && m->sk->type == IKEV2_PL_SKF &&
+		    m->sk->u.sk.frag_num != 1)
+			return;
+		send_stored(sa, sa->resp.buf, sa->resp.len, sa->resp.nfrags,
+		    sa->resp.frag_len);
 		return;
 	}
 	if (m->hdr.msgid != sa->msgid_in) {
@@ -543,8 +656,8 @@ ikev2_recv(struct iked *d, const struct ikev2_path *path, const uint8_t *msg,
 		if (sa != NULL) {
 			/* Retransmitted IKE_SA_INIT: replay our answer. */
 			if (sa->resp.valid && sa->resp.msgid == 0)
-				(void)ikev2_send_raw(d, &sa->path, sa->resp.buf,
-				    sa->resp.len);
+				send_stored(sa, sa->resp.buf, sa->resp.len,
+				    sa->resp.nfrags, sa->resp.frag_len);
 			return;
 		}
 		if (ikev2_message_parse(msg, len, &m, &err) != IKEV2_OK) {

@@ -129,8 +129,10 @@ struct ikev2_request {
 	bool		 active;
 	uint32_t	 msgid;
 	uint8_t		 exchange;
-	uint8_t		*buf;		/* owned */
+	uint8_t		*buf;		/* owned; fragments back to back */
 	size_t		 len;
+	uint8_t		 nfrags;	/* 0: one datagram */
+	uint16_t	 frag_len[IKEV2_MAX_FRAGMENTS];
 	unsigned	 tries;
 	uint64_t	 deadline_usec;
 	sd_event_source	*timer;
@@ -140,8 +142,10 @@ struct ikev2_request {
 struct ikev2_response_cache {
 	bool		 valid;
 	uint32_t	 msgid;
-	uint8_t		*buf;		/* owned */
+	uint8_t		*buf;		/* owned; fragments back to back */
 	size_t		 len;
+	uint8_t		 nfrags;	/* 0: one datagram */
+	uint16_t	 frag_len[IKEV2_MAX_FRAGMENTS];
 };
 
 struct ikev2_ike_sa {

@@ -906,6 +906,59 @@ engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
 	harness_free(h);
 }
 
+/* Datagrams `from` sent whose IKE header announces an SKF payload first. */
+static int
+skf_sent(struct harness *h, int from, uint8_t exchange)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < h->nlog; i++)
+		if (h->log[i].from == from && h->log[i].len > 28 &&
+		    h->log[i].buf[18] == exchange &&
+		    (h->log[i].buf[16] == IKEV2_PL_SKF))
+			n++;
+	return n;
+}
+
+static void
+engine_large_messages_are_fragmented_and_reassembled(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct ikev2_ike_sa *a, *b;
+	size_t first, dup;
+	int nfrag;
+
+	(void)state;
+	/* fragment anything above 150 bytes: IKE_AUTH both ways */
+	h->d[0]->frag_mtu = 150;
+	h->d[1]->frag_mtu = 150;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_true(a->peer_frag && b->peer_frag);
+	nfrag = skf_sent(h, 0, IKEV2_EXCH_IKE_AUTH);
+	assert_true(nfrag >= 2);
+	assert_true(skf_sent(h, 1, IKEV2_EXCH_IKE_AUTH) >= 2);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	/*
+	 * The initiator retransmits all its fragments: the responder
+	 * replays its answer once (on fragment 1), not once per fragment.
+	 */
+	first = sent_by(h, 0, 1);		/* fragment 1 of IKE_AUTH */
+	dup = h->nlog;
+	h->drop_all = true;
+	for (int i = 0; i < nfrag; i++)
+		deliver(h, &h->log[first + (size_t)i], h->log[first + (size_t)i].buf,
+		    h->log[first + (size_t)i].len);
+	assert_int_equal(skf_sent(h, 1, IKEV2_EXCH_IKE_AUTH),
+	    2 * (int)b->resp.nfrags);
+	assert_true(h->nlog > dup);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -949,6 +1002,7 @@ main(void)
 		cmocka_unit_test(engine_ike_sa_rekey_moves_child_to_new_spis),
 		cmocka_unit_test(engine_idle_child_sa_is_deleted_busy_one_kept),
 		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
+		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
