@@ -151,6 +151,25 @@ else
 	fail kernel_none_records_child_sa "kernel view: a=$(get "$a" .child.kernel) b=$(get "$b" .child.kernel)"
 fi
 
+# ---- 1b: SIGHUP re-reads the configuration ---------------------------------
+# A changed key is logged as a difference; a broken file is refused and
+# the running configuration (and the SA) stays.
+cp "$work/a.conf" "$work/a.conf.orig"
+echo "	dpddelay=30s" >> "$work/a.conf"
+kill -HUP "$pid_a"
+sleep 0.5
+echo "	bogus-key=1" >> "$work/a.conf"
+kill -HUP "$pid_a"
+sleep 0.5
+if grep -q 'conn peer modified: .*dpddelay' "$work/a.log" &&
+    grep -q 'reload failed; keeping the running configuration' "$work/a.log" &&
+    kill -0 "$pid_a" 2> /dev/null && jq -e "$established" "$work/a.json" > /dev/null; then
+	pass sighup_reload "SIGHUP logged the changed key, refused a broken file, kept running with the SA up"
+else
+	fail sighup_reload "$(grep -E 'reload|modified|bogus' "$work/a.log" | tr '\n' ' ')"
+fi
+cp "$work/a.conf.orig" "$work/a.conf"
+
 # ---- 2: SIGTERM sends INFORMATIONAL DELETE ----------------------------------
 kill "$pid_a"
 wait "$pid_a"
@@ -162,6 +181,38 @@ else
 	fail sigterm_deletes_peer_sa "exit status $st; responder state: $(jq -c .ike_sas "$work/b.json" 2>/dev/null)"
 fi
 stop_all
+
+# ---- 2b: sd_notify READY=1 once the IKE sockets are bound -----------------
+if command -v python3 > /dev/null; then
+	python3 - "$work/notify.sock" > "$work/notify.out" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(10)
+try:
+    while True:
+        msg = s.recv(4096).decode()
+        print(msg.replace("\n", " "), flush=True)
+        if "READY=1" in msg:
+            break
+except socket.timeout:
+    print("timeout", flush=True)
+PY
+	npid=$!
+	for _ in $(seq 50); do [ -S "$work/notify.sock" ] && break; sleep 0.1; done
+	NOTIFY_SOCKET=$work/notify.sock "$iked" -f "$work/b.conf" --nssdb none --kernel none \
+		--state-file "$work/b.json" > "$work/b.log" 2>&1 &
+	pids+=($!)
+	wait "$npid"
+	if grep -q 'READY=1' "$work/notify.out" && grep -q 'listening on 127.0.0.2' "$work/b.log"; then
+		pass sd_notify_ready "READY=1 sent to NOTIFY_SOCKET after the IKE sockets were bound"
+	else
+		fail sd_notify_ready "notify socket got: $(cat "$work/notify.out")"
+	fi
+	stop_all
+else
+	echo "SKIP sd_notify_ready: needs python3"
+fi
 
 # ---- 3: responder starts late: the initiator retransmits -------------------
 start a none
