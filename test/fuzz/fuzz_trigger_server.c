@@ -56,7 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define INPUT_MAX	(64 * 1024)
 #define MSGS_MAX	32	/* below TRIGGER_OUTQ_MAX: we read anyway */
 #define LOOP_ROUNDS	200
-#define IDLE_ROUNDS	3	/* of 2 ms without an event: done */
+#define IDLE_ROUNDS	2	/* of 1 ms without an event: done */
 #define SEPARATOR	0x1e
 
 enum expect_kind {
@@ -291,7 +291,7 @@ converse(sd_event *ev, int fd, const uint8_t **msg, const size_t *len,
 				break;
 			sent++;
 		}
-		if (sd_event_run(ev, 2000) == 0 && sent == nmsg)
+		if (sd_event_run(ev, 1000) == 0 && sent == nmsg)
 			idle++;
 		else
 			idle = 0;
