@@ -91,7 +91,7 @@ lab_host() {
 		bash -c 'mount -t tmpfs -o mode=755 run /run && mkdir -p /run/oe && touch "$1/ready" && exec sleep infinity' \
 		holder "$h" &
 	echo $! > "$h/holder.pid"
-	lab_poll 5 test -e "$h/ready" || fail "host $name did not come up"
+	lab_poll 30 test -e "$h/ready" || fail "host $name did not come up within 30 s"
 }
 
 lab_holder() { cat "$(lab_host_dir "$1")/holder.pid"; }
