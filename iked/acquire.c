@@ -101,6 +101,12 @@ acquire_done(void *arg, const struct ikev2_initiate_result *res)
 	/* The daemon is stopping: the tables are gone or going. */
 	if (d->shunts == NULL || d->stopping)
 		goto out;
+	/*
+	 * The kernel's larval SA of this ACQUIRE would keep the trap
+	 * silent for the flow once the shunt is gone (policy.h).  Shunts
+	 * cover every flow still negotiating, so all of them can go.
+	 */
+	(void)policy_flush_larval(d->kernel);
 	(void)oe_addr_format(&c->peer, p, sizeof(p));
 	if (res->ok) {
 		oe_info("OE %s: up with %s (Child SA in 0x%08x out 0x%08x)",
@@ -109,6 +115,11 @@ acquire_done(void *arg, const struct ikev2_initiate_result *res)
 			(void)shunt_forget(d->shunts, &c->local, &c->peer);
 		else
 			(void)shunt_remove(d->shunts, &c->local, &c->peer);
+		/* Port-specific clear/block entries must still win (policy.h). */
+		if (d->policy != NULL &&
+		    policy_engine_pin_peer(d->policy, &c->peer) < 0)
+			oe_warn("OE %s: could not pin the port-specific entries "
+			    "for %s", c->conn, p);
 		goto out;
 	}
 	oe_info("OE %s: negotiation with %s failed: %s", c->conn, p,
@@ -288,10 +299,11 @@ policy_daemon_stop(struct iked *d)
 		d->policy = NULL;
 		/*
 		 * What is left in our band: Child SAs the engine removes
-		 * next anyway.  (The kernel's larval SAs of ACQUIREs, SPI
-		 * 0, cannot be deleted by SPI; they expire by themselves.)
+		 * next anyway, and the kernel's larval SAs of our ACQUIREs.
 		 */
-		if (d->kernel != NULL)
+		if (d->kernel != NULL) {
 			(void)kernel_flush_owned(d->kernel);
+			(void)policy_flush_larval(d->kernel);
+		}
 	}
 }

@@ -21,6 +21,7 @@
 struct policy_engine {
 	struct kernel		*k;		/* borrowed */
 	struct policy_set	 installed;	/* owned */
+	struct policy_set	 pinned;	/* owned; unsorted, <= POLICY_PIN_MAX */
 };
 
 /* ---- addresses -------------------------------------------------------- */
@@ -334,6 +335,11 @@ policy_set_free(struct policy_set *s)
 
 /* ---- the engine --------------------------------------------------------- */
 
+static int repin(struct policy_engine *pe);
+static bool in_pinned(const struct policy_engine *pe,
+    const struct kernel_policy *p);
+static bool prefix_match(const uint8_t *net, const uint8_t *a, unsigned plen);
+
 struct policy_engine *
 policy_engine_new(struct kernel *k)
 {
@@ -354,6 +360,7 @@ policy_engine_free(struct policy_engine *pe)
 	if (pe == NULL)
 		return;
 	policy_set_free(&pe->installed);
+	policy_set_free(&pe->pinned);
 	free(pe);
 }
 
@@ -480,6 +487,8 @@ policy_engine_apply(struct policy_engine *pe, const struct iked_conf *conf,
 	if (policy_set_build(conf, &pe->k->cfg, &want) < 0)
 		return -1;
 	r = apply_set(pe, &want, st);
+	if (repin(pe) < 0)
+		r = -1;
 	oe_info("policies: %zu installed (%zu added, %zu replaced, %zu removed, "
 	    "%zu unchanged, %zu failed)", pe->installed.n, st->added,
 	    st->replaced, st->removed, st->unchanged, st->failed);
@@ -539,6 +548,47 @@ in_set(const struct policy_set *s, const struct kernel_policy *p)
 	return false;
 }
 
+/*
+ * A larval SA the kernel made for an ACQUIRE has SPI 0 and cannot be
+ * found by SPI, so DELSA misses it; while it lives, our trap sends no
+ * new ACQUIRE for that flow (up to xfrm_acq_expires, 30 s).  ALLOCSPI
+ * with its addresses and reqid finds it and gives it an SPI, by which
+ * it can then be deleted.
+ */
+static int
+delete_larval(struct kernel *k, const struct kernel_entry *e)
+{
+	struct kernel_sa_id id = e->sa;
+	int r;
+
+	r = kernel_alloc_spi(k, &e->sa_src, &e->sa.dst, e->sa_reqid, &id.spi);
+	if (r < 0)
+		return r;
+	return kernel_del_sa(k, &id);
+}
+
+int
+policy_flush_larval(struct kernel *k)
+{
+	struct stale_list l;
+	size_t i;
+	int e, ret = 0;
+
+	memset(&l, 0, sizeof(l));
+	e = kernel_list_owned(k, collect_owned, &l);
+	if (e < 0 || l.nomem) {
+		free(l.v);
+		return e < 0 ? e : -ENOMEM;
+	}
+	for (i = 0; i < l.n; i++)
+		if (!l.v[i].is_policy && l.v[i].sa.spi == 0 &&
+		    (e = delete_larval(k, &l.v[i])) < 0 && e != -ENOENT &&
+		    ret == 0)
+			ret = e;
+	free(l.v);
+	return ret;
+}
+
 int
 policy_engine_reconcile(struct policy_engine *pe, const struct iked_conf *conf,
     struct policy_apply_stats *st)
@@ -575,14 +625,16 @@ policy_engine_reconcile(struct policy_engine *pe, const struct iked_conf *conf,
 			if (k->is_policy != (pass == 0))
 				continue;
 			if (k->is_policy) {
-				if (in_set(&pe->installed, &k->policy))
+				if (in_set(&pe->installed, &k->policy) ||
+				    in_pinned(pe, &k->policy))
 					continue;
 				e = kernel_del_policy(pe->k, &k->policy.sel,
 				    k->policy.dir, &k->policy.mark);
 				if (e == 0)
 					st->stale_policies++;
 			} else {
-				e = kernel_del_sa(pe->k, &k->sa);
+				e = k->sa.spi == 0 ? delete_larval(pe->k, k) :
+				    kernel_del_sa(pe->k, &k->sa);
 				if (e == 0)
 					st->stale_sas++;
 			}
@@ -610,6 +662,12 @@ policy_engine_remove_all(struct policy_engine *pe)
 
 	if (pe == NULL)
 		return 0;
+	for (i = 0; i < pe->pinned.n; i++) {
+		e = remove_rule(pe, &pe->pinned.rules[i]);
+		if (e < 0 && ret == 0)
+			ret = e;
+	}
+	policy_set_free(&pe->pinned);
 	for (i = 0; i < pe->installed.n; i++) {
 		e = remove_rule(pe, &pe->installed.rules[i]);
 		if (e < 0 && ret == 0)
@@ -670,6 +728,118 @@ policy_engine_lookup(const struct policy_engine *pe, const struct oe_addr *dst,
 			best = r;
 	}
 	return best;
+}
+
+/* ---- pinned exceptions ---------------------------------------------------- */
+
+static bool
+rule_matches_addr(const struct policy_rule *r, const struct kernel_addr *a)
+{
+	return r->kp.sel.family == a->family &&
+	    prefix_match(r->kp.sel.dst.u.bytes, a->u.bytes, r->kp.sel.dst_plen);
+}
+
+static bool
+in_pinned(const struct policy_engine *pe, const struct kernel_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < pe->pinned.n; i++)
+		if (pe->pinned.rules[i].kp.dir == p->dir &&
+		    kernel_selector_equal(&pe->pinned.rules[i].kp.sel, &p->sel))
+			return true;
+	return false;
+}
+
+int
+policy_engine_pin_peer(struct policy_engine *pe, const struct oe_addr *peer)
+{
+	const struct policy_rule *gov = NULL, *r;
+	struct policy_rule pin, *nv;
+	struct kernel_addr a;
+	size_t i;
+	int added = 0, e, spec;
+
+	policy_kaddr(peer, &a);
+	if (a.family == AF_UNSPEC)
+		return -1;
+	/* What governs protocol-0 traffic to the peer: the trap, usually. */
+	for (i = 0; i < pe->installed.n; i++) {
+		r = &pe->installed.rules[i];
+		if (r->kp.dir == KERNEL_DIR_OUT && r->kind != POLICY_RULE_BYPASS &&
+		    r->kp.sel.proto == 0 && rule_matches_addr(r, &a) &&
+		    (gov == NULL || r->kp.priority < gov->kp.priority))
+			gov = r;
+	}
+	for (i = 0; i < pe->installed.n; i++) {
+		r = &pe->installed.rules[i];
+		if (r->kp.dir != KERNEL_DIR_OUT || r->kp.sel.proto == 0 ||
+		    (r->kind != POLICY_RULE_PASS && r->kind != POLICY_RULE_DROP) ||
+		    !rule_matches_addr(r, &a) ||
+		    (gov != NULL && r->kp.priority >= gov->kp.priority))
+			continue;
+		pin = *r;
+		pin.kp.sel.dst = a;
+		pin.kp.sel.dst_plen = (uint8_t)oe_addr_maxplen(peer);
+		spec = (r->kp.sel.proto != 0) + (r->kp.sel.sport != 0) +
+		    (r->kp.sel.dport != 0);
+		/* more specific first, as in the group order */
+		pin.kp.priority = pe->k->cfg.prio_min + POLICY_BAND_PIN +
+		    (uint32_t)(3 - spec);
+		if (in_pinned(pe, &pin.kp))
+			continue;
+		if (pe->pinned.n >= POLICY_PIN_MAX)
+			return -1;
+		nv = reallocarray(pe->pinned.rules, pe->pinned.n + 1,
+		    sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		pe->pinned.rules = nv;
+		if ((e = kernel_replace_policy(pe->k, &pin.kp)) < 0) {
+			log_rule(LOG_ERR, "pin", &pin, e);
+			return -1;
+		}
+		log_rule(LOG_DEBUG, "pin", &pin, 0);
+		pe->pinned.rules[pe->pinned.n++] = pin;
+		added++;
+	}
+	return added;
+}
+
+const struct policy_set *
+policy_engine_pinned(const struct policy_engine *pe)
+{
+	return &pe->pinned;
+}
+
+/* After an apply: drop every pin, then pin the same peers again. */
+static int
+repin(struct policy_engine *pe)
+{
+	struct policy_set old = pe->pinned;
+	struct oe_addr peer;
+	size_t i, j;
+	int ret = 0;
+
+	memset(&pe->pinned, 0, sizeof(pe->pinned));
+	for (i = 0; i < old.n; i++) {
+		for (j = 0; j < i; j++)
+			if (kernel_addr_equal(&old.rules[j].kp.sel.dst,
+			    &old.rules[i].kp.sel.dst))
+				break;
+		if (j < i)
+			continue;	/* peer done already */
+		policy_oaddr(&old.rules[i].kp.sel.dst, &peer);
+		if (policy_engine_pin_peer(pe, &peer) < 0)
+			ret = -1;
+	}
+	/* Remove old pins that the new set no longer implies. */
+	for (i = 0; i < old.n; i++)
+		if (!in_pinned(pe, &old.rules[i].kp) &&
+		    remove_rule(pe, &old.rules[i]) < 0)
+			ret = -1;
+	policy_set_free(&old);
+	return ret;
 }
 
 /* ---- IKE socket bypass -------------------------------------------------------- */

@@ -15,6 +15,8 @@
  *
  * Priorities (lower wins) sit inside the kernel's ownership band:
  *   prio_min + POLICY_BAND_BYPASS   ND bypass
+ *   prio_min + POLICY_BAND_PIN +    pinned exceptions (policy_engine_pin_peer):
+ *        (3 - specificity)          port-specific clear/block for one peer
  *   prio_min + POLICY_BAND_HOST     the engine's host-to-host ipsec policies
  *   prio_min + POLICY_BAND_SHUNT    negotiation and failure shunts (shunt.h)
  *   prio_min + POLICY_BAND_GROUP +  group entries: 1031 - score, so the
@@ -44,8 +46,10 @@
 #include "policy_group.h"
 
 #define POLICY_BAND_BYPASS	0u
+#define POLICY_BAND_PIN		1u	/* .. +3 */
 #define POLICY_BAND_HOST	4u
 #define POLICY_BAND_SHUNT	8u
+#define POLICY_PIN_MAX		4096	/* pinned exceptions, all peers */
 #define POLICY_BAND_GROUP	64u
 #define POLICY_SCORE_MAX	1031u	/* policy_entry_score(): 128 * 8 + 3 * 2 + 1 */
 /* Band width the layout above needs; kernel bands narrower are refused. */
@@ -131,6 +135,28 @@ int	 policy_engine_apply(struct policy_engine *pe,
  */
 int	 policy_engine_reconcile(struct policy_engine *pe,
 	    const struct iked_conf *conf, struct policy_apply_stats *st);
+/*
+ * An OE instance's host-to-host ipsec policy (any protocol) outranks
+ * every group entry, so a port-specific clear or block entry that
+ * beats the peer's trap in the group order would lose to it.  Pinning
+ * installs host copies of those entries (dst peer/32, same protocol
+ * and ports, same action) above the host band.  They say only what the
+ * group order says for that peer anyway, so they stay until the next
+ * apply (which re-pins the same peers) or stop.  Returns how many were
+ * added, or -1 (kernel error, or POLICY_PIN_MAX reached).
+ */
+int	 policy_engine_pin_peer(struct policy_engine *pe,
+	    const struct oe_addr *peer);
+/* The pinned exceptions (read-only). */
+const struct policy_set *policy_engine_pinned(const struct policy_engine *pe);
+
+/*
+ * Delete the kernel's larval SAs (SPI 0, made for our traps' ACQUIREs)
+ * in our reqid range; without that a trap stays silent for a flow
+ * until the larval SA expires.  0 or the first -errno.
+ */
+int	 policy_flush_larval(struct kernel *k);
+
 /* Stop: delete every policy of the installed set.  Returns first error. */
 int	 policy_engine_remove_all(struct policy_engine *pe);
 

@@ -512,6 +512,67 @@ conn_priority_is_kept_inside_the_band(void **state)
 	    kc->prio_max);
 }
 
+static void
+pinned_port_entries_still_beat_the_peers_ipsec_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_engine *pe;
+	struct kernel_policy p;
+	struct oe_addr peer;
+	char err[64];
+
+	/* private /24, but DNS to it in clear and SMTP blocked */
+	load(f, "10.7.0.0/24 tcp 0 25\n", "10.7.0.0/24 udp 0 53\n"
+	    "10.7.0.5/32 tcp 0 80\n", "", "", "10.7.0.0/24\n10.7.0.5/32 udp\n");
+	assert_non_null(pe = policy_engine_new(f->k));
+	assert_int_equal(policy_engine_apply(pe, f->conf, NULL), 0);
+	/* what the engine installs when the OE instance with 10.7.0.5 is up */
+	memset(&p, 0, sizeof(p));
+	flow(&p.sel, "10.7.0.5", 0, 0);
+	p.dir = KERNEL_DIR_OUT;
+	p.action = KERNEL_POLICY_IPSEC;
+	p.priority = policy_host_priority(&f->k->cfg);
+	p.reqid = f->k->cfg.reqid_min;
+	assert_int_equal(kernel_replace_policy(f->k, &p), 0);
+	/* without pins the port entries lose to it */
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_UDP, 53),
+	    KERNEL_POLICY_IPSEC);
+	assert_int_equal(oe_addr_parse(&peer, "10.7.0.5", AF_UNSPEC, err,
+	    sizeof(err)), 0);
+	/*
+	 * udp/53 clear and tcp/25 block beat the /24 trap; tcp/80 clear is
+	 * a /32 entry that beats it too.  The /32 udp private entry (score
+	 * above all of them) is not a clear/block entry: nothing to pin.
+	 */
+	assert_int_equal(policy_engine_pin_peer(pe, &peer), 3);
+	assert_int_equal(policy_engine_pin_peer(pe, &peer), 0);
+	assert_int_equal(policy_engine_pinned(pe)->n, 3);
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_UDP, 53),
+	    KERNEL_POLICY_PASS);
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_TCP, 25),
+	    KERNEL_POLICY_DROP);
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_TCP, 80),
+	    KERNEL_POLICY_PASS);
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_TCP, 443),
+	    KERNEL_POLICY_IPSEC);
+	/* other hosts of the /24 are not affected */
+	assert_int_equal(packet(f, "10.7.0.6", IPPROTO_UDP, 53),
+	    KERNEL_POLICY_PASS);
+	/* a reload without the DNS entry drops its pin, keeps the others */
+	load(f, "10.7.0.0/24 tcp 0 25\n", "10.7.0.5/32 tcp 0 80\n", "", "",
+	    "10.7.0.0/24\n");
+	assert_int_equal(policy_engine_apply(pe, f->conf, NULL), 0);
+	assert_int_equal(policy_engine_pinned(pe)->n, 2);
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_UDP, 53),
+	    KERNEL_POLICY_IPSEC);
+	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_TCP, 25),
+	    KERNEL_POLICY_DROP);
+	/* stop removes pins too: only the engine's policy is left */
+	assert_int_equal(policy_engine_remove_all(pe), 0);
+	assert_int_equal(npolicies(f), 1);
+	policy_engine_free(pe);
+}
+
 static const char *
 why_verdict(struct iked *d, const char *addr_s, json_t **out)
 {
@@ -622,6 +683,9 @@ main(void)
 		    conn_priority_is_kept_inside_the_band, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    why_explains_trap_clear_block_and_shunt, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    pinned_port_entries_still_beat_the_peers_ipsec_policy, setup,
+		    teardown),
 	};
 
 	oe_log_init("test_policy", LOG_WARNING);

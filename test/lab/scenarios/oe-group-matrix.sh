@@ -24,13 +24,13 @@ for i in 0 1 2 3 4; do
 	lab_host "east$i"; lab_attach "east$i" eth0 "$(eaddr $i)/24" lan
 done
 for i in 0 1 2 3 4; do
-	oe_conf "west$i" "$(waddr $i)"
+	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_conf "west$i" "$(waddr $i)"
 	oe_group "west$i" "${G[i]}" $(for j in 0 1 2 3 4; do eaddr $j; done | sed 's|$|/32|')
-	oe_conf "east$i" "$(eaddr $i)"
+	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_conf "east$i" "$(eaddr $i)"
 	oe_group "east$i" "${G[i]}" $(for j in 0 1 2 3 4; do waddr $j; done | sed 's|$|/32|')
 done
 for h in west0 west1 west2 west3 west4 east0 east1 east2 east3 east4; do
-	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_start "$h"
+	oe_start "$h"
 	lab_udp_listen "$h" 0.0.0.0 5000 got
 done
 

@@ -13,12 +13,12 @@ for i in 0 1 2 3 4; do
 	lab_host "east$i"; lab_attach "east$i" eth0 "${E[i]}/64" lan
 done
 for i in 0 1 2 3 4; do
-	oe_conf "west$i" "${W[i]}"
+	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_conf "west$i" "${W[i]}"
 	oe_group "west$i" "${G[i]}" "2001:db8:1::20/124"
-	oe_conf "east$i" "${E[i]}"
+	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_conf "east$i" "${E[i]}"
 	oe_group "east$i" "${G[i]}" "2001:db8:1::10/124"
-	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_start "west$i"
-	OE_LAB_RETRANSMIT_TIMEOUT=8s oe_start "east$i"
+	oe_start "west$i"
+	oe_start "east$i"
 	oe_udp_listen6 "west$i" "${W[i]}" 5000 got
 	oe_udp_listen6 "east$i" "${E[i]}" 5000 got
 done

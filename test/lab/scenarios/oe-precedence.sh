@@ -46,4 +46,12 @@ lab_wait 5 "the ESP datagram" grep -q prec-private-esp "$(lab_udp_file east esp)
 sleep 0.3
 grep -q "ESP(spi=$spi" "$(lab_capture_file west wire)" || fail "no ESP with $spi on the wire"
 [ -z "$(grep "$E\.5000:" "$(lab_capture_file west wire)")" ] || fail "udp/5000 to $E left in clear"
-pass "/32 clear inside /24 private: clear, no ACQUIRE; udp/5353 clear ($clear53 on the wire), udp/6000 dropped (0 on the wire); udp/5000 by ACQUIRE over ESP $spi"
+# 5. with the tunnel up, the port entries still win (pinned above it)
+: > "$(lab_udp_file east dns)"
+oe_udp_until west "$E" 5353 east dns 5 "prec-port-clear-2" || fail "udp/5353 lost once the tunnel was up"
+n53=$(grep -c "$E\.5353:" "$(lab_capture_file west wire)")
+[ "$n53" -gt "$clear53" ] || fail "udp/5353 went into the tunnel instead of clear"
+for i in 4 5 6; do oe_udp_ping west "$E" 6000 "prec-port-block-$i"; done
+sleep 0.5
+[ -s "$(lab_udp_file east blocked)" ] && fail "udp/6000 arrived through the tunnel despite the block entry"
+pass "/32 clear inside /24 private: clear, no ACQUIRE; udp/5353 clear ($clear53 on the wire), udp/6000 dropped (0 on the wire); udp/5000 by ACQUIRE over ESP $spi; with the tunnel up udp/5353 still clear and udp/6000 still dropped"

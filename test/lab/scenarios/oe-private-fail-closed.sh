@@ -6,13 +6,11 @@ W=198.51.100.1 E=198.51.100.2
 lab_host west
 lab_host east
 lab_link west w0 "$W/24" east e0 "$E/24"
-# a short larval (acquire) state, so the trap can ACQUIRE again soon
-ip netns exec west sysctl -qw net.core.xfrm_acq_expires=3
 
-oe_conf west "$W"
+OE_LAB_RETRANSMIT_TIMEOUT=2s oe_conf west "$W"
 oe_group west private "198.51.100.0/24"
 oe_group west clear "198.51.100.1/32"
-OE_LAB_RETRANSMIT_TIMEOUT=2s OE_LAB_SHUNT_LIFETIME=8 oe_start west
+OE_LAB_SHUNT_LIFETIME=8 oe_start west
 lab_wait 5 "west's trap for the /24" oe_has_policy west out 0.0.0.0/0 198.51.100.0/24 ipsec
 
 lab_capture west w0 wire "host $E"
