@@ -657,11 +657,20 @@ main(int argc, char **argv)
 	s = json_dumps(req, JSON_COMPACT);
 	if (s == NULL || send_all(fd, s, strlen(s)) < 0 ||
 	    send_all(fd, "\n", 1) < 0) {
-		fprintf(stderr, "oectl: cannot send the request: %s\n",
-		    strerror(errno));
-		goto out;
-	}
-	r = read_line(&rd, &line, o.timeout_ms);
+		/*
+		 * The daemon closes at once on clients it refuses (busy,
+		 * permission): its one error line may be waiting for us.
+		 */
+		int e = errno;
+
+		if (s == NULL || read_line(&rd, &line, 1000) <= 0) {
+			fprintf(stderr, "oectl: cannot send the request: %s\n",
+			    strerror(e));
+			goto out;
+		}
+		r = 1;
+	} else
+		r = read_line(&rd, &line, o.timeout_ms);
 	if (r <= 0) {
 		if (r == 0)
 			fprintf(stderr, "oectl: oe-iked closed the connection "

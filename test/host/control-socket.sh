@@ -346,4 +346,13 @@ out=$(ctl status 2>&1); rc=$?
 [ $rc -eq 3 ] && pass oectl_after_stop_reports_not_running "$out" ||
 	fail oectl_after_stop_reports_not_running "exit $rc: $out"
 
+# ---- sanitizer builds: no reports in the daemons' logs -----------------------
+kill "${pids[0]}" 2> /dev/null
+wait "${pids[0]}" 2> /dev/null
+if grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/a.log" "$work/b.log" > "$work/san.txt"; then
+	fail no_sanitizer_reports "$(head -n 3 "$work/san.txt" | tr '\n' ' ')"
+else
+	pass no_sanitizer_reports "none in a.log and b.log"
+fi
+
 exit $failed
