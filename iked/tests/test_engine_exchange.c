@@ -959,6 +959,77 @@ engine_large_messages_are_fragmented_and_reassembled(void **state)
 	harness_free(h);
 }
 
+/* Deterministic xorshift: the same mutations on every run. */
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* Hand b `iters` copies of p, each with 1..4 bytes changed or cut short. */
+static void
+mutate_and_deliver(struct harness *h, const struct pkt *p, int iters,
+    uint32_t *seed)
+{
+	uint8_t *m = malloc(p->len);
+	int i, k, nmut;
+	size_t len;
+
+	assert_non_null(m);
+	for (i = 0; i < iters; i++) {
+		memcpy(m, p->buf, p->len);
+		len = p->len;
+		nmut = 1 + (int)(rnd(seed) % 4);
+		for (k = 0; k < nmut; k++)
+			m[rnd(seed) % len] = (uint8_t)rnd(seed);
+		if (rnd(seed) % 8 == 0)
+			len = 1 + rnd(seed) % len;	/* truncated */
+		if (len == p->len && memcmp(m, p->buf, len) == 0)
+			continue;	/* a byte changed to itself: no mutation */
+		deliver(h, p, m, len);
+		h->nq = 0;	/* b's answers are not needed */
+	}
+	free(m);
+}
+
+static void
+engine_mutated_messages_never_crash_or_leak_state(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct pkt init, auth;
+	struct ikev2_ike_sa *sa;
+	uint32_t seed = 0x6f65u;
+	int established = 0;
+
+	(void)state;
+	h->drop_all = true;
+	initiate(h);
+	init = h->log[sent_by(h, 0, 0)];
+	deliver(h, &init, init.buf, init.len);
+	deliver(h, &h->log[sent_by(h, 1, 0)], h->log[sent_by(h, 1, 0)].buf,
+	    h->log[sent_by(h, 1, 0)].len);
+	auth = h->log[sent_by(h, 0, 1)];
+	/* plaintext IKE_SA_INIT: every parser path of the codec */
+	mutate_and_deliver(h, &init, 3000, &seed);
+	/* SK-protected IKE_AUTH: header, envelope and integrity paths */
+	mutate_and_deliver(h, &auth, 3000, &seed);
+	/* at most one half-open SA per mutated request that still parsed */
+	assert_true(ikev2_sa_count(h->d[1]->sas) <= 3001);
+	assert_int_equal(ikev2_sa_halfopen(h->d[1]->sas),
+	    ikev2_sa_count(h->d[1]->sas));
+	/* the real IKE_AUTH still completes the original SA, and only it */
+	deliver(h, &auth, auth.buf, auth.len);
+	for (sa = ikev2_sa_first(h->d[1]->sas); sa != NULL;
+	    sa = ikev2_sa_next(sa))
+		if (sa->state == IKEV2_SA_ESTABLISHED)
+			established++;
+	assert_int_equal(established, 1);
+	harness_free(h);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1003,6 +1074,7 @@ main(void)
 		cmocka_unit_test(engine_idle_child_sa_is_deleted_busy_one_kept),
 		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
+		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
