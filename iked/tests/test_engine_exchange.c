@@ -142,8 +142,18 @@ write_conf(const char *path, const char *me, const char *peer,
 	fclose(f);
 }
 
+static struct harness *harness_new_addrs(const char *addr_a,
+    const char *addr_b, const char *extra_a, const char *extra_b);
+
 static struct harness *
 harness_new(const char *extra_a, const char *extra_b)
+{
+	return harness_new_addrs("127.0.0.1", "127.0.0.2", extra_a, extra_b);
+}
+
+static struct harness *
+harness_new_addrs(const char *addr_a, const char *addr_b, const char *extra_a,
+    const char *extra_b)
 {
 	struct harness *h = calloc(1, sizeof(*h));
 	struct iked_opts o;
@@ -156,8 +166,8 @@ harness_new(const char *extra_a, const char *extra_b)
 	snprintf(pol, sizeof(pol), "%s", h->dir);
 	snprintf(conf[0], sizeof(conf[0]), "%s/a.conf", h->dir);
 	snprintf(conf[1], sizeof(conf[1]), "%s/b.conf", h->dir);
-	write_conf(conf[0], "127.0.0.1", "127.0.0.2", extra_a, pol);
-	write_conf(conf[1], "127.0.0.2", "127.0.0.1", extra_b, pol);
+	write_conf(conf[0], addr_a, addr_b, extra_a, pol);
+	write_conf(conf[1], addr_b, addr_a, extra_b, pol);
 	assert_int_equal(sd_event_new(&h->ev), 0);
 	for (i = 0; i < 2; i++) {
 		memset(&o, 0, sizeof(o));
@@ -959,6 +969,30 @@ engine_large_messages_are_fragmented_and_reassembled(void **state)
 	harness_free(h);
 }
 
+static void
+engine_ipv6_handshake_and_child_sa(void **state)
+{
+	/* no sockets here: documentation addresses stay in the process */
+	struct harness *h = harness_new_addrs("2001:db8::1", "2001:db8::2",
+	    NULL, NULL);
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->path.remote.family, AF_INET6);
+	assert_false(a->nat_local || a->nat_remote);
+	assert_int_equal(a->child.ts_local.type, IKEV2_TS_IPV6_ADDR_RANGE);
+	assert_int_equal(b->child.ts_remote.type, IKEV2_TS_IPV6_ADDR_RANGE);
+	assert_true(kernel_has_sa(h->d[0], "2001:db8::2", a->child.spi_out));
+	assert_true(kernel_has_sa(h->d[1], "2001:db8::2", b->child.spi_in));
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	harness_free(h);
+}
+
 /* Deterministic xorshift: the same mutations on every run. */
 static uint32_t
 rnd(uint32_t *s)
@@ -1075,6 +1109,7 @@ main(void)
 		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
+		cmocka_unit_test(engine_ipv6_handshake_and_child_sa),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
