@@ -163,6 +163,12 @@ void		 control_event(struct control *ctl, const char *type,
 #define CONTROL_MAX_COUNTERS	96
 void		 control_count(struct control *ctl, const char *name,
 		    uint64_t n);
+/*
+ * Count GROUP.SLUG where SLUG is `reason` in lower case with dashes
+ * ("no IKE SA for these SPIs" -> "dropped.no-ike-sa-for-these-spis").
+ */
+void		 control_count_reason(struct control *ctl, const char *group,
+		    const char *reason);
 /* The value of a named counter (0 if never counted). */
 uint64_t	 control_counter(const struct control *ctl, const char *name);
 /* Every counter of GROUP as a JSON object {KEY: N} (new reference). */

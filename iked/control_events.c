@@ -101,6 +101,19 @@ reason_slug(const char *why, char *buf, size_t len)
 }
 
 void
+control_count_reason(struct control *ctl, const char *group,
+    const char *reason)
+{
+	char slug[48], name[64];
+
+	if (ctl == NULL)
+		return;
+	reason_slug(reason, slug, sizeof(slug));
+	if (snprintf(name, sizeof(name), "%.15s.%s", group, slug) > 0)
+		control_count(ctl, name, 1);
+}
+
+void
 control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
     const char *type, const char *why)
 {
@@ -141,12 +154,8 @@ control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
 	if (strcmp(type, "sa-up") == 0)
 		control_count(d->control, "handshakes.completed", 1);
 	else if (failed) {
-		char slug[48];
-
 		control_count(d->control, "handshakes.failed", 1);
-		reason_slug(why, slug, sizeof(slug));
-		snprintf(f_outcome, sizeof(f_outcome), "failed.%s", slug);
-		control_count(d->control, f_outcome, 1);
+		control_count_reason(d->control, "failed", why);
 	}
 	data = control_sa_json(d, sa);
 	if (data == NULL)

@@ -14,6 +14,7 @@
 #include "ikev2_exchange.h"
 #include "crypto.h"
 #include "crypto_sk.h"
+#include "control.h"
 
 #define USEC_PER_MSEC	1000ULL
 #define USEC_PER_SEC	1000000ULL
@@ -368,6 +369,7 @@ drop(struct iked *d, struct oe_ratelimit *rl, const struct ikev2_path *path,
 	char a[OE_ADDR_STRLEN];
 
 	d->stats.rx_dropped++;
+	control_count_reason(d->control, "dropped", why);	/* oectl status */
 	oe_log_ratelimited(rl, iked_now_usec(d), LOG_INFO,
 	    "dropped IKE message from %s port %u: %s%s%s",
 	    oe_addr_format(&path->remote, a, sizeof(a)) ? a : "?", path->rport,

@@ -462,6 +462,38 @@ schema_failed_handshake_is_an_sa_failed_event_and_counted(void **state)
 }
 
 static void
+schema_dropped_packets_are_counted_by_reason(void **state)
+{
+	struct harness *h = *state;
+	struct conn *c = calloc(1, sizeof(*c));
+	static const uint8_t garbage[] = "certainly not IKE";
+	struct ikev2_path path;
+	json_t *r, *by;
+
+	assert_non_null(c);
+	memset(&path, 0, sizeof(path));
+	assert_int_equal(oe_addr_parse(&path.local, "127.0.0.1", AF_INET,
+	    NULL, 0), 0);
+	assert_int_equal(oe_addr_parse(&path.remote, "127.0.0.9", AF_INET,
+	    NULL, 0), 0);
+	path.lport = path.rport = 500;
+	ikev2_recv(h->d[0], &path, garbage, sizeof(garbage));
+	ikev2_recv(h->d[0], &path, garbage, sizeof(garbage));
+	conn_open(h, c);
+	r = call(h, c, "status", NULL);
+	by = json_object_get(json_object_get(json_object_get(result(r),
+	    "counters"), "packets"), "dropped_by_reason");
+	assert_int_equal(jget_int(json_object_get(result(r), "counters"),
+	    "packets", "dropped"), 2);
+	assert_int_equal(json_object_size(by), 1);
+	assert_int_equal(json_integer_value(json_object_iter_value(
+	    json_object_iter(by))), 2);
+	json_decref(r);
+	close(c->fd);
+	free(c);
+}
+
+static void
 schema_validator_refuses_what_the_schema_forbids(void **state)
 {
 	struct harness *h = *state;
@@ -566,6 +598,7 @@ main(int argc, char **argv)
 		T(schema_every_query_with_an_sa_up_matches),
 		T(schema_errors_of_the_daemon_commands_match),
 		T(schema_failed_handshake_is_an_sa_failed_event_and_counted),
+		T(schema_dropped_packets_are_counted_by_reason),
 		T(schema_validator_refuses_what_the_schema_forbids),
 #undef T
 	};
