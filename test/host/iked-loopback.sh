@@ -267,6 +267,43 @@ else
 fi
 stop_all
 
+# ---- 5b: the opportunistic conns of conf/: groups, %defaultroute, --initiate --
+# a: private-or-clear with 127.0.0.2 in its group, started by --initiate;
+# b: clear-or-private (responder only) with 127.0.0.1 in its group.
+oeconf() {	# oeconf NAME ME GROUPCONN PEERCIDR
+	mkdir -p "$work/$1-pol"
+	echo "$4" > "$work/$1-pol/$3"
+	{
+		echo "config setup"
+		echo "	listen=$2"
+		echo "	ikeport=$port"
+		echo "	nat-ikeport=$natport"
+		echo "	protostack=none"
+		echo "	policies-dir=$work/$1-pol"
+		echo
+		sed -e 's/^    /	/' "$repo/conf/iked.d/$3.conf"
+	} > "$work/$1.conf"
+}
+if [ -f "$repo/conf/iked.d/private-or-clear.conf" ] && [ -f "$repo/conf/iked.d/clear-or-private.conf" ]; then
+	oeconf a 127.0.0.1 private-or-clear 127.0.0.2/32
+	oeconf b 127.0.0.2 clear-or-private 127.0.0.1/32
+	start b none
+	sleep 0.3
+	"$iked" -f "$work/a.conf" --nssdb none --kernel none --state-file "$work/a.json" \
+		--log-level debug --initiate 127.0.0.2 > "$work/a.log" 2>&1 &
+	pids+=($!)
+	if wait_for a "$established" 10 && wait_for b "$established" 5 &&
+	    jq -e '.ike_sas[0].conn == "private-or-clear" and .ike_sas[0].auth_peer == "NULL"' "$work/a.json" > /dev/null &&
+	    jq -e '.ike_sas[0].conn == "clear-or-private"' "$work/b.json" > /dev/null; then
+		pass opportunistic_group_conns "the shipped private-or-clear and clear-or-private conns negotiate by policy group (anonymous, $(jq -r .ike_sas[0].child.mode "$work/a.json") mode)"
+	else
+		fail opportunistic_group_conns "$(grep -h -m3 -E 'conn|refused|fail' "$work/a.log" "$work/b.log" | tr '\n' ' ')"
+	fi
+	stop_all
+else
+	echo "SKIP opportunistic_group_conns: conf/iked.d not found"
+fi
+
 # ---- 6: a peer demanding a signature refuses NULL auth ---------------------
 timeout=3s
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null"
