@@ -35,8 +35,8 @@ dns_iked_conf east responder
 dns_iked_conf west initiator "$EAST/32,$E6/128"
 dns_iked_start east
 dns_iked_start west
-dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 8000"
-dns_resolver_start east "$EAST" "$AUTH" "deadline-ms: 8000"
+dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 1800"
+dns_resolver_start east "$EAST" "$AUTH" "deadline-ms: 1800"
 say "oe-iked (xfrm backend) listening on UDP 500/4500 and /run/oe/trigger.sock on both hosts"
 say "Unbound module stack on both: dynlib(oe-unbound.so) validator iterator"
 say "west's policy group 'private' holds east's addresses: IPsec authenticated by east's IPSECKEY, or nothing"

@@ -5,7 +5,7 @@
 dns_two_hosts
 dns_publish plain.test east east "$EAST"
 lab_dns_world auth "$AUTH"
-dns_daemons "deadline-ms: 8000"
+dns_daemons "deadline-ms: 1800"
 
 dns_lookup west east.plain.test A
 [ "$DNS_STATUS" = NOERROR ] || fail "east.plain.test A: status $DNS_STATUS"

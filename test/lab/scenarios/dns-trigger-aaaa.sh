@@ -19,7 +19,7 @@ dns_iked_conf east responder
 dns_iked_conf west initiator "$EAST/32,$E6/128"
 dns_iked_start east
 dns_iked_start west
-dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 8000"
+dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 1800"
 
 dns_udp_listen east "$E6" 5001 first6
 lab_capture west w0 wire "ip6 and host $E6 and not port 53 and not icmp6"

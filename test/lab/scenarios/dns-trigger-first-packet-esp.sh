@@ -20,7 +20,7 @@ dns_iked_conf east responder
 dns_iked_conf west initiator "$EAST/32,$E6/128"
 dns_iked_start east
 dns_iked_start west
-dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 8000"
+dns_resolver_start west "$WEST" "$AUTH" "deadline-ms: 1800"
 
 lab_udp_listen east "$EAST" 5001 first
 lab_capture west w0 wire "host $EAST and not port 53"
