@@ -120,6 +120,10 @@ write_conf(const char *path, const char *me, const char *peer,
 	    "\tleftid=%%null\n\trightid=%%null\n\tauthby=null\n"
 	    "\ttype=transport\n\tauto=add\n\tretransmit-interval=50\n"
 	    "\tretransmit-timeout=1s\n", me, pol, me, peer);
+	/* a (only) blocks a policy group: `policies` and `why` have rules */
+	if (strcmp(me, "127.0.0.1") == 0)
+		fprintf(f, "\nconn blockgrp\n\tleft=%s\n\tright=%%group\n"
+		    "\ttype=reject\n\tauthby=never\n\tauto=ondemand\n", me);
 	fclose(f);
 }
 
@@ -136,6 +140,16 @@ setup(void **state)
 	snprintf(h->conf[0], sizeof(h->conf[0]), "%s/a.conf", h->dir);
 	snprintf(h->conf[1], sizeof(h->conf[1]), "%s/b.conf", h->dir);
 	snprintf(h->sock, sizeof(h->sock), "%s/ctl", h->dir);
+	{
+		char grp[160];
+		FILE *g;
+
+		snprintf(grp, sizeof(grp), "%s/blockgrp", h->dir);
+		g = fopen(grp, "w");
+		assert_non_null(g);
+		fprintf(g, "192.0.2.66/32\n");
+		fclose(g);
+	}
 	write_conf(h->conf[0], "127.0.0.1", "127.0.0.2", h->dir);
 	write_conf(h->conf[1], "127.0.0.2", "127.0.0.1", h->dir);
 	assert_int_equal(sd_event_new(&h->ev), 0);
@@ -179,6 +193,8 @@ teardown(void **state)
 	snprintf(p, sizeof(p), "%s/a.conf", h->dir);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/b.conf", h->dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/blockgrp", h->dir);
 	unlink(p);
 	unlink(h->sock);
 	rmdir(h->dir);
@@ -461,6 +477,63 @@ schema_failed_handshake_is_an_sa_failed_event_and_counted(void **state)
 	free(w);
 }
 
+static const char *
+verdict_of(struct harness *h, struct conn *c, const char *addr)
+{
+	static char v[32];
+	char args[96];
+	json_t *r;
+
+	snprintf(args, sizeof(args), "{\"address\":\"%s\"}", addr);
+	r = call(h, c, "why", args);
+	snprintf(v, sizeof(v), "%s", json_string_value(json_object_get(
+	    result(r), "verdict")));
+	json_decref(r);
+	return v;
+}
+
+static void
+schema_policy_engine_queries_match(void **state)
+{
+	struct harness *h = *state;
+	struct conn *c = calloc(1, sizeof(*c));
+	json_t *r, *rules, *rule;
+	size_t i;
+	bool drop = false;
+
+	assert_non_null(c);
+	conn_open(h, c);
+	r = call(h, c, "policies", NULL);
+	rules = json_object_get(result(r), "policies");
+	json_array_foreach(rules, i, rule)
+		if (strcmp(json_string_value(json_object_get(rule, "kind")),
+		    "drop") == 0 && strcmp(json_string_value(json_object_get(
+		    rule, "dst")), "192.0.2.66/32") == 0)
+			drop = true;
+	assert_true(drop);
+	json_decref(r);
+	assert_string_equal(verdict_of(h, c, "192.0.2.66"), "drop");
+	assert_string_equal(verdict_of(h, c, "203.0.113.5"), "clear");
+	r = call(h, c, "initiate", "{\"address\":\"127.0.0.2\"}");
+	json_decref(r);
+	assert_string_equal(verdict_of(h, c, "127.0.0.2"), "ipsec");
+	r = call(h, c, "shunts", NULL);
+	assert_true(json_is_array(json_object_get(result(r), "shunts")));
+	json_decref(r);
+	r = call(h, c, "flush-shunts", NULL);
+	assert_int_equal(jget_int(result(r), "flushed", NULL), 0);
+	json_decref(r);
+	/* the fake wire opens no trigger socket: a schema-valid error */
+	r = call(h, c, "triggers", NULL);
+	assert_false(json_is_true(json_object_get(r, "ok")));
+	json_decref(r);
+	r = call(h, c, "why", "{\"address\":\"nonsense\"}");
+	assert_false(json_is_true(json_object_get(r, "ok")));
+	json_decref(r);
+	close(c->fd);
+	free(c);
+}
+
 static void
 schema_dropped_packets_are_counted_by_reason(void **state)
 {
@@ -598,6 +671,7 @@ main(int argc, char **argv)
 		T(schema_every_query_with_an_sa_up_matches),
 		T(schema_errors_of_the_daemon_commands_match),
 		T(schema_failed_handshake_is_an_sa_failed_event_and_counted),
+		T(schema_policy_engine_queries_match),
 		T(schema_dropped_packets_are_counted_by_reason),
 		T(schema_validator_refuses_what_the_schema_forbids),
 #undef T
