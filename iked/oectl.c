@@ -402,17 +402,21 @@ print_generic(json_t *result)
 {
 	const char *k;
 	json_t *v, *scalars = json_object();
+	bool first = true;
 
 	json_object_foreach(result, k, v)
 		if (!json_is_array(v))
 			(void)json_object_set(scalars, k, v);
-	if (json_object_size(scalars) > 0)
+	if (json_object_size(scalars) > 0) {
 		print_kv(scalars, "");
+		first = false;
+	}
 	json_decref(scalars);
 	json_object_foreach(result, k, v) {
 		if (!json_is_array(v))
 			continue;
-		printf("\n%s:\n", k);
+		printf("%s%s:\n", first ? "" : "\n", k);
+		first = false;
 		if (json_array_size(v) > 0 && !json_is_object(json_array_get(v,
 		    0))) {
 			size_t i;
