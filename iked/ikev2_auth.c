@@ -267,8 +267,7 @@ ikev2_auth_send_request(struct ikev2_ike_sa *sa)
 	p = am_add(am, IKEV2_PL_SA);
 	p->u.sa = &am->sa;
 	am->tsi.count = am->tsr.count = 1;
-	ikev2_ts_host(&sa->path.local, &am->tsi.ts[0]);
-	ikev2_ts_host(&sa->path.remote, &am->tsr.ts[0]);
+	ikev2_conn_ts(c, sa, &am->tsi.ts[0], &am->tsr.ts[0]);
 	p = am_add(am, IKEV2_PL_TSI);
 	p->u.ts = &am->tsi;
 	p = am_add(am, IKEV2_PL_TSR);
@@ -306,6 +305,7 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	const struct ikev2_payload *pid, *pauth, *psa, *ptsi, *ptsr, *p;
 	const struct ikev2_proposal *prop;
 	struct ikev2_proto_choice ch;
+	struct ikev2_ts want_l, want_r;
 	const char *why = NULL;
 	char tag[80];
 
@@ -340,9 +340,10 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		(void)ikev2_info_send_delete(sa);
 		return;
 	}
+	ikev2_conn_ts(c, sa, &want_l, &want_r);
 	if (ikev2_proposals_accept(&c->esp, true, psa->u.sa, &ch, &prop) < 0 ||
-	    ikev2_ts_narrow(ptsi->u.ts, &sa->path.local, &sa->child.ts_local) < 0 ||
-	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.remote, &sa->child.ts_remote) < 0 ||
+	    ikev2_ts_narrow_to(ptsi->u.ts, &want_l, &sa->child.ts_local) < 0 ||
+	    ikev2_ts_narrow_to(ptsr->u.ts, &want_r, &sa->child.ts_remote) < 0 ||
 	    (sa->child.transport && ikev2_message_find_notify(m,
 	    IKEV2_N_USE_TRANSPORT_MODE) == NULL)) {
 		oe_info("%s: unacceptable Child SA in IKE_AUTH response", tag);
@@ -378,6 +379,7 @@ respond_child(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	const struct ikev2_proposal *prop;
 	struct ikev2_proto_choice ch;
 	struct ikev2_payload *p;
+	struct ikev2_ts want_l, want_r;
 	bool want_transport;
 
 	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
@@ -391,8 +393,9 @@ respond_child(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
 	if (ikev2_proposals_choose(&c->esp, true, psa->u.sa, &ch, &prop) < 0)
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
-	if (ikev2_ts_narrow(ptsi->u.ts, &sa->path.remote, &sa->child.ts_remote) < 0 ||
-	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.local, &sa->child.ts_local) < 0)
+	ikev2_conn_ts(c, sa, &want_l, &want_r);
+	if (ikev2_ts_narrow_to(ptsi->u.ts, &want_r, &sa->child.ts_remote) < 0 ||
+	    ikev2_ts_narrow_to(ptsr->u.ts, &want_l, &sa->child.ts_local) < 0)
 		return IKEV2_N_TS_UNACCEPTABLE;
 	if (ikev2_child_alloc_spi(sa, &sa->child, true) < 0)
 		return IKEV2_N_TEMPORARY_FAILURE;

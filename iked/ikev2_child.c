@@ -100,6 +100,111 @@ key_fingerprint(const uint8_t *k1, size_t l1, const uint8_t *k2, size_t l2,
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* The selector of a whole prefix, all protocols and ports. */
+static void
+ts_from_cidr(const struct oe_cidr *cidr, struct ikev2_ts *ts)
+{
+	size_t len = oe_addr_len(&cidr->addr), i;
+	unsigned bits;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = cidr->addr.family == AF_INET ? IKEV2_TS_IPV4_ADDR_RANGE :
+	    IKEV2_TS_IPV6_ADDR_RANGE;
+	ts->end_port = 65535;
+	memcpy(ts->start_addr, oe_addr_bytes(&cidr->addr), len);
+	for (i = 0; i < len; i++) {
+		bits = cidr->plen > i * 8 ? cidr->plen - (unsigned)i * 8 : 0;
+		if (bits >= 8) {
+			ts->end_addr[i] = ts->start_addr[i];
+			continue;
+		}
+		ts->start_addr[i] &= (uint8_t)(0xff00u >> bits);
+		ts->end_addr[i] = ts->start_addr[i] | (uint8_t)(0xffu >> bits);
+	}
+}
+
+void
+ikev2_conn_ts(const struct conf_conn *c, const struct ikev2_ike_sa *sa,
+    struct ikev2_ts *local, struct ikev2_ts *remote)
+{
+	if (c->left.subnet.addr.family != AF_UNSPEC)
+		ts_from_cidr(&c->left.subnet, local);
+	else
+		ikev2_ts_host(&sa->path.local, local);
+	if (c->right.subnet.addr.family != AF_UNSPEC)
+		ts_from_cidr(&c->right.subnet, remote);
+	else
+		ikev2_ts_host(&sa->path.remote, remote);
+}
+
+/* The prefix length of [start, end] if it is exactly one prefix, else -1. */
+static int
+ts_prefix(const struct ikev2_ts *ts)
+{
+	size_t len = ts->type == IKEV2_TS_IPV4_ADDR_RANGE ? 4 : 16, i;
+	int plen = 0, b;
+	bool host_part = false;
+
+	for (i = 0; i < len; i++) {
+		uint8_t diff = ts->start_addr[i] ^ ts->end_addr[i];
+
+		for (b = 7; b >= 0; b--) {
+			bool differs = (diff >> b) & 1;
+			bool s = (ts->start_addr[i] >> b) & 1;
+			bool e = (ts->end_addr[i] >> b) & 1;
+
+			if (!host_part && !differs) {
+				plen++;
+				continue;
+			}
+			host_part = true;
+			/* below the prefix: start all zeros, end all ones */
+			if (s || !e)
+				return -1;
+		}
+	}
+	return plen;
+}
+
+int
+ikev2_ts_narrow_to(const struct ikev2_ts_list *l, const struct ikev2_ts *want,
+    struct ikev2_ts *out)
+{
+	size_t len = want->type == IKEV2_TS_IPV4_ADDR_RANGE ? 4 : 16;
+	uint8_t i;
+
+	for (i = 0; i < l->count; i++) {
+		const struct ikev2_ts *t = &l->ts[i];
+		struct ikev2_ts x;
+
+		if (t->type != want->type ||
+		    (t->ip_proto != 0 && want->ip_proto != 0 &&
+		    t->ip_proto != want->ip_proto))
+			continue;
+		memset(&x, 0, sizeof(x));
+		x.type = want->type;
+		x.ip_proto = t->ip_proto != 0 ? t->ip_proto : want->ip_proto;
+		x.start_port = t->start_port > want->start_port ? t->start_port :
+		    want->start_port;
+		x.end_port = t->end_port < want->end_port ? t->end_port :
+		    want->end_port;
+		memcpy(x.start_addr, memcmp(t->start_addr, want->start_addr,
+		    len) > 0 ? t->start_addr : want->start_addr, len);
+		memcpy(x.end_addr, memcmp(t->end_addr, want->end_addr, len) < 0 ?
+		    t->end_addr : want->end_addr, len);
+		if (x.start_port > x.end_port ||
+		    memcmp(x.start_addr, x.end_addr, len) > 0)
+			continue;	/* no overlap */
+		/* XFRM selectors take one prefix and one port or all ports. */
+		if (ts_prefix(&x) < 0 || (x.start_port != x.end_port &&
+		    (x.start_port != 0 || x.end_port != 65535)))
+			continue;
+		*out = x;
+		return 0;
+	}
+	return -1;
+}
+
 static void
 kaddr(const struct oe_addr *a, struct kernel_addr *k)
 {
@@ -112,14 +217,26 @@ static void
 child_selector(const struct ikev2_ike_sa *sa,
     const struct ikev2_child_sa *ch, bool out, struct kernel_selector *sel)
 {
-	const struct ikev2_path *p = &sa->path;
+	const struct ikev2_ts *src = out ? &ch->ts_local : &ch->ts_remote;
+	const struct ikev2_ts *dst = out ? &ch->ts_remote : &ch->ts_local;
+	size_t len = src->type == IKEV2_TS_IPV4_ADDR_RANGE ? 4 : 16;
+	int sp = ts_prefix(src), dp = ts_prefix(dst);
 
+	(void)sa;
 	memset(sel, 0, sizeof(*sel));
-	sel->family = p->local.family;
-	kaddr(out ? &p->local : &p->remote, &sel->src);
-	kaddr(out ? &p->remote : &p->local, &sel->dst);
-	sel->src_plen = sel->dst_plen = (uint8_t)oe_addr_maxplen(&p->local);
-	sel->proto = ch->ts_remote.ip_proto;
+	sel->family = len == 4 ? AF_INET : AF_INET6;
+	sel->src.family = sel->dst.family = sel->family;
+	memcpy(sel->src.u.bytes, src->start_addr, len);
+	memcpy(sel->dst.u.bytes, dst->start_addr, len);
+	/* ikev2_ts_narrow_to() admits only prefixes; be safe anyway */
+	sel->src_plen = (uint8_t)(sp < 0 ? (int)len * 8 : sp);
+	sel->dst_plen = (uint8_t)(dp < 0 ? (int)len * 8 : dp);
+	sel->proto = ch->ts_remote.ip_proto != 0 ? ch->ts_remote.ip_proto :
+	    ch->ts_local.ip_proto;
+	if (src->start_port == src->end_port)
+		sel->sport = src->start_port;
+	if (dst->start_port == dst->end_port)
+		sel->dport = dst->start_port;
 }
 
 static int
@@ -144,8 +261,15 @@ install_sa(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
 	ks.enc_key_len = enc_len;
 	ks.integ_key = integ;
 	ks.integ_key_len = integ_len;
-	if (sa->path.natt) {
-		/* ESP in UDP (RFC 3948) between the IKE ports in use. */
+	/*
+	 * ESP in UDP (RFC 3948) between the IKE ports in use, only with a
+	 * NAT detected or encapsulation=yes: a peer may float to the NAT-T
+	 * port without a NAT (strongSwan does) and then sends and expects
+	 * plain ESP; the kernel drops ESP whose encapsulation differs from
+	 * its SA's.
+	 */
+	if (sa->path.natt && (sa->nat_local || sa->nat_remote ||
+	    c->encapsulation == CONF_ENCAPS_YES)) {
 		ks.encap.enabled = true;
 		ks.encap.sport = inbound ? sa->path.rport : sa->path.lport;
 		ks.encap.dport = inbound ? sa->path.lport : sa->path.rport;

@@ -18,6 +18,17 @@
 
 #include <pk11pub.h>
 
+/* Our selectors for conn c: leftsubnet/rightsubnet, else the hosts. */
+void	ikev2_conn_ts(const struct conf_conn *c, const struct ikev2_ike_sa *sa,
+	    struct ikev2_ts *local, struct ikev2_ts *remote);
+/*
+ * Narrow a peer's TS list to `want`: the intersection with the first
+ * selector that overlaps it and that XFRM can express (one prefix, one
+ * port or all).  0 and *out, or -1.
+ */
+int	ikev2_ts_narrow_to(const struct ikev2_ts_list *l,
+	    const struct ikev2_ts *want, struct ikev2_ts *out);
+
 /* A selector for exactly host `a`, all protocols and ports. */
 void	ikev2_ts_host(const struct oe_addr *a, struct ikev2_ts *ts);
 /*

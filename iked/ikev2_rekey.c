@@ -262,8 +262,8 @@ ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m
 	    psa->u.sa, &ch, &prop) < 0 ||
 	    (sent != 0) != (pke != NULL) ||
 	    (pke != NULL && pke->u.ke.group != sent) ||
-	    ikev2_ts_narrow(ptsi->u.ts, &sa->path.local, &nc->ts_local) < 0 ||
-	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.remote, &nc->ts_remote) < 0 ||
+	    ikev2_ts_narrow_to(ptsi->u.ts, &sa->child.ts_local, &nc->ts_local) < 0 ||
+	    ikev2_ts_narrow_to(ptsr->u.ts, &sa->child.ts_remote, &nc->ts_remote) < 0 ||
 	    (nc->transport && ikev2_message_find_notify(m,
 	    IKEV2_N_USE_TRANSPORT_MODE) == NULL)) {
 		p = ikev2_message_find(m, IKEV2_PL_NOTIFY, NULL);
@@ -400,8 +400,8 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 			return;
 		}
 	}
-	if (ikev2_ts_narrow(ptsi->u.ts, &sa->path.remote, &nc.ts_remote) < 0 ||
-	    ikev2_ts_narrow(ptsr->u.ts, &sa->path.local, &nc.ts_local) < 0) {
+	if (ikev2_ts_narrow_to(ptsi->u.ts, &sa->child.ts_remote, &nc.ts_remote) < 0 ||
+	    ikev2_ts_narrow_to(ptsr->u.ts, &sa->child.ts_local, &nc.ts_local) < 0) {
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_TS_UNACCEPTABLE);
 		goto out;
 	}

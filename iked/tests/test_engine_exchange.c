@@ -136,9 +136,10 @@ write_conf(const char *path, const char *me, const char *peer,
 	fprintf(f, "config setup\n\tlisten=%s\n\tprotostack=none\n"
 	    "\tpolicies-dir=%s\n\nconn peer\n\tleft=%s\n\tright=%s\n"
 	    "\tleftid=%%null\n\trightid=%%null\n\tauthby=null\n"
-	    "\ttype=transport\n\tauto=add\n\tretransmit-interval=50\n"
+	    "%s\tauto=add\n\tretransmit-interval=50\n"
 	    "\tretransmit-timeout=1s\n%s", me, pol, me, peer,
-	    extra != NULL ? extra : "");
+	    extra != NULL && strstr(extra, "type=") != NULL ? "" :
+	    "\ttype=transport\n", extra != NULL ? extra : "");
 	fclose(f);
 }
 
@@ -993,6 +994,60 @@ engine_ipv6_handshake_and_child_sa(void **state)
 	harness_free(h);
 }
 
+static void
+engine_tunnel_with_subnets_installs_subnet_selectors(void **state)
+{
+	struct harness *h = harness_new(
+	    "\ttype=tunnel\n\tleftsubnet=10.1.0.0/16\n\trightsubnet=10.2.0.0/16\n",
+	    "\ttype=tunnel\n\tleftsubnet=10.2.0.0/24\n\trightsubnet=10.1.0.0/16\n");
+	struct kernel_selector sel;
+	const struct kernel_policy *pol;
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_false(a->child.transport);
+	/* b narrowed a's 10.2.0.0/16 to its own 10.2.0.0/24 */
+	memset(&sel, 0, sizeof(sel));
+	sel.family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&sel.src, "10.1.0.0"), 0);
+	assert_int_equal(kernel_addr_from_string(&sel.dst, "10.2.0.0"), 0);
+	sel.src_plen = 16;
+	sel.dst_plen = 24;
+	pol = kernel_none_find_policy(h->d[0]->kernel, &sel, KERNEL_DIR_OUT,
+	    NULL);
+	assert_non_null(pol);
+	assert_int_equal(pol->mode, KERNEL_MODE_TUNNEL);
+	assert_int_equal(pol->reqid, a->child.reqid);
+	/* b's inbound policy is the mirror image */
+	assert_non_null(kernel_none_find_policy(h->d[1]->kernel, &sel,
+	    KERNEL_DIR_IN, NULL));
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	harness_free(h);
+}
+
+static void
+engine_disjoint_subnets_refuse_the_child_sa(void **state)
+{
+	struct harness *h = harness_new(
+	    "\ttype=tunnel\n\tleftsubnet=10.1.0.0/16\n\trightsubnet=10.2.0.0/16\n",
+	    "\ttype=tunnel\n\tleftsubnet=10.9.0.0/16\n\trightsubnet=10.1.0.0/16\n");
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_int_equal(h->ndone, 1);
+	assert_false(h->res.ok);
+	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+	assert_int_equal(nsa + npol, 0);
+	harness_free(h);
+}
+
 /* Deterministic xorshift: the same mutations on every run. */
 static uint32_t
 rnd(uint32_t *s)
@@ -1110,6 +1165,8 @@ main(void)
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
 		cmocka_unit_test(engine_ipv6_handshake_and_child_sa),
+		cmocka_unit_test(engine_tunnel_with_subnets_installs_subnet_selectors),
+		cmocka_unit_test(engine_disjoint_subnets_refuse_the_child_sa),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
