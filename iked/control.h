@@ -217,6 +217,14 @@ struct ikev2_ike_sa;
 void		 control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
 		    const char *type, const char *why);
 
+/*
+ * Reload the configuration (iked_reload()) with systemd told about it:
+ * RELOADING=1 first, READY=1 and a fresh STATUS= after (even when the
+ * new configuration is refused: the old one keeps running).  For
+ * SIGHUP (main.c) and the `reload` command.  Returns iked_reload()'s.
+ */
+int		 control_reload(struct iked *d);
+
 /* ---- internal to control*.c ---- */
 int		 control_events_register(struct control *ctl);
 /* Mark the calling client as a watcher of `types` (none: every type). */

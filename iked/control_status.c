@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "oe_log.h"
 #include "iked.h"
 #include "ikev2_sa.h"
@@ -145,6 +147,21 @@ cmd_status(struct control_call *call, void *arg)
 	return control_ok(call, res);
 }
 
+int
+control_reload(struct iked *d)
+{
+	char line[160], msg[200];
+	int r;
+
+	(void)sd_notify(0, "RELOADING=1\nSTATUS=reloading the configuration");
+	r = iked_reload(d);
+	control_status_line(d, line, sizeof(line));
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s%s", r < 0 ?
+	    "reload refused; " : "", line);
+	(void)sd_notify(0, msg);
+	return r;
+}
+
 /* args: {} -> {"reloaded": true, "config": PATH}; "failed" if refused */
 static int
 cmd_reload(struct control_call *call, void *arg)
@@ -154,7 +171,7 @@ cmd_reload(struct control_call *call, void *arg)
 	oe_info("control: reload (uid %u)", (unsigned)call->uid);
 	if (d->stopping)
 		return control_fail(call, "busy", "the daemon is stopping");
-	if (iked_reload(d) < 0)
+	if (control_reload(d) < 0)
 		return control_fail(call, "failed", "configuration %s has "
 		    "errors (see the log); the running one is kept",
 		    d->opts.config);

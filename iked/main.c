@@ -17,6 +17,7 @@
 
 #include "oe_log.h"
 #include "iked.h"
+#include "control.h"
 
 #ifndef OE_SYSCONFDIR
 #define OE_SYSCONFDIR "/etc/oe"
@@ -146,7 +147,7 @@ on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 
 	(void)s;
 	if (si->ssi_signo == SIGHUP)
-		(void)iked_reload(d);
+		(void)control_reload(d);	/* iked_reload() + sd_notify */
 	else
 		iked_stop(d);
 	return 0;

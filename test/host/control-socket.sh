@@ -325,6 +325,14 @@ else
 fi
 out=$(ctl reload 2>&1); rc=$?
 [ $rc -eq 0 ] && pass reload_ok "$(tr '\n' ' ' <<< "$out")" || fail reload_ok "exit $rc: $out"
+kill -HUP "$a_pid"
+count_ge() { [ "$(grep -c "$1" "$2")" -ge "$3" ]; }
+if wait_until 5 count_ge '^RELOADING=1' "$work/notify.out" 2 &&
+    wait_until 5 count_ge '^READY=1' "$work/notify.out" 3; then
+	pass notify_reloading_then_ready "oectl reload and SIGHUP: RELOADING=1, then READY=1"
+else
+	fail notify_reloading_then_ready "$(grep -E '^(READY|RELOADING)' "$work/notify.out" | tr '\n' ' ')"
+fi
 echo "this is not a configuration" >> "$work/a.conf"
 out=$(ctl reload 2>&1); rc=$?
 if [ $rc -eq 1 ] && grep -q failed <<< "$out" && ctl status > /dev/null; then
