@@ -385,6 +385,32 @@ out:
 	return ret;
 }
 
+/*
+ * Another installed Child SA (of any IKE SA) with the same selectors
+ * as ch, which shares ch's kernel policies (they are keyed by
+ * selector): a duplicate SA after crossed initiations, or the new SA
+ * of a peer that restarted.  NULL if none.
+ */
+static struct ikev2_child_sa *
+same_selectors(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
+    struct ikev2_ike_sa **owner)
+{
+	struct ikev2_ike_sa *o;
+
+	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = ikev2_sa_next(o)) {
+		struct ikev2_child_sa *c = &o->child;
+
+		if (c == ch || !c->installed ||
+		    memcmp(&c->ts_local, &ch->ts_local, sizeof(c->ts_local)) != 0 ||
+		    memcmp(&c->ts_remote, &ch->ts_remote,
+		    sizeof(c->ts_remote)) != 0)
+			continue;
+		*owner = o;
+		return c;
+	}
+	return NULL;
+}
+
 void
 ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
     bool policies)
@@ -407,10 +433,18 @@ ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 		(void)kernel_del_sa(k, &id);
 	}
 	if (ch->installed && policies) {
-		child_selector(sa, ch, true, &sel);
-		(void)kernel_del_policy(k, &sel, KERNEL_DIR_OUT, NULL);
-		child_selector(sa, ch, false, &sel);
-		(void)kernel_del_policy(k, &sel, KERNEL_DIR_IN, NULL);
+		struct ikev2_ike_sa *osa;
+		struct ikev2_child_sa *och = same_selectors(sa, ch, &osa);
+
+		if (och != NULL) {
+			/* Still needed: point them at the survivor's reqid. */
+			(void)install_policies(osa, och);
+		} else {
+			child_selector(sa, ch, true, &sel);
+			(void)kernel_del_policy(k, &sel, KERNEL_DIR_OUT, NULL);
+			child_selector(sa, ch, false, &sel);
+			(void)kernel_del_policy(k, &sel, KERNEL_DIR_IN, NULL);
+		}
 	}
 	ch->installed = false;
 	ch->present = false;
