@@ -225,6 +225,29 @@ void		 control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
  */
 int		 control_reload(struct iked *d);
 
+/*
+ * A DNS trigger's outcome (for the trigger socket): counts
+ * "triggers.dns", logs with journal fields OE_EVENT=trigger, OE_NAME,
+ * OE_PEER, OE_CONN, OE_OUTCOME, and publishes a "trigger" event whose
+ * data is these members (null where a pointer is NULL).  Strings are
+ * borrowed.  Works with d->control == NULL (journal only).
+ */
+struct oe_addr;
+struct control_trigger_info {
+	const char		*name;		/* DNS name, trailing dot */
+	const char		*qtype;		/* "A" or "AAAA" */
+	const struct oe_addr	*peer;		/* NULL: none chosen */
+	const char		*conn;		/* NULL or "": none */
+	bool			 keyed;		/* peer proved an IPSECKEY key */
+	const char		*status;	/* "up" "clear" "failed" "busy" "error" */
+	const char		*how;		/* e.g. "initiated", "reused" (or NULL) */
+	const char		*why;		/* reason for failed/error (or NULL) */
+	uint32_t		 sa_lifetime;	/* seconds, with "up" */
+	uint64_t		 ms;		/* from request to outcome */
+};
+void		 control_trigger_event(struct iked *d,
+		    const struct control_trigger_info *t);
+
 /* ---- internal to control*.c ---- */
 int		 control_events_register(struct control *ctl);
 /* Mark the calling client as a watcher of `types` (none: every type). */

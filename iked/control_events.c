@@ -16,6 +16,12 @@
 #include "ikev2_sa.h"
 #include "control.h"
 
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
 /* Event types a watcher may ask for (others are refused). */
 static const char *const event_types[] = {
 	"sa-up", "sa-rekey", "sa-down", "sa-failed", "trigger",
@@ -163,4 +169,61 @@ control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
 	if (why != NULL)
 		(void)json_object_set_new(data, "reason", json_string(why));
 	control_event(d->control, type, data);
+}
+
+void
+control_trigger_event(struct iked *d, const struct control_trigger_info *t)
+{
+	char peer[OE_ADDR_STRLEN] = "", f_name[300], f_peer[80], f_conn[80];
+	char f_outcome[300];
+	const char *fields[8];
+	size_t n = 0;
+	bool bad = t->status != NULL && strcmp(t->status, "up") != 0 &&
+	    strcmp(t->status, "clear") != 0;
+	json_t *data;
+
+	if (t->peer != NULL && oe_addr_format(t->peer, peer, sizeof(peer)) ==
+	    NULL)
+		peer[0] = '\0';
+	fields[n++] = "OE_EVENT=trigger";
+	snprintf(f_name, sizeof(f_name), "OE_NAME=%s", t->name != NULL ?
+	    t->name : "");
+	fields[n++] = f_name;
+	if (peer[0] != '\0') {
+		snprintf(f_peer, sizeof(f_peer), "OE_PEER=%s", peer);
+		fields[n++] = f_peer;
+	}
+	if (t->conn != NULL && t->conn[0] != '\0') {
+		snprintf(f_conn, sizeof(f_conn), "OE_CONN=%s", t->conn);
+		fields[n++] = f_conn;
+	}
+	snprintf(f_outcome, sizeof(f_outcome), "OE_OUTCOME=%s%s%s",
+	    t->status != NULL ? t->status : "?", t->why != NULL &&
+	    t->why[0] != '\0' ? ": " : "", t->why != NULL ? t->why : "");
+	fields[n++] = f_outcome;
+	fields[n] = NULL;
+	oe_log_fields(bad ? LOG_NOTICE : LOG_INFO, fields,
+	    "trigger %s %s: %s%s%s%s%s (%llu ms)", t->name != NULL ? t->name :
+	    "?", t->qtype != NULL ? t->qtype : "?", t->status != NULL ?
+	    t->status : "?", peer[0] ? " " : "", peer,
+	    t->why != NULL && t->why[0] ? ": " : "", t->why != NULL ? t->why :
+	    "", (unsigned long long)t->ms);
+	if (d == NULL || d->control == NULL)
+		return;
+	control_count(d->control, "triggers.dns", 1);
+	data = json_object();
+	if (data == NULL)
+		return;
+	(void)json_object_set_new(data, "name", str_or_null(t->name));
+	(void)json_object_set_new(data, "qtype", str_or_null(t->qtype));
+	(void)json_object_set_new(data, "peer", str_or_null(peer));
+	(void)json_object_set_new(data, "conn", str_or_null(t->conn));
+	(void)json_object_set_new(data, "keyed", json_boolean(t->keyed));
+	(void)json_object_set_new(data, "status", str_or_null(t->status));
+	(void)json_object_set_new(data, "how", str_or_null(t->how));
+	(void)json_object_set_new(data, "reason", str_or_null(t->why));
+	(void)json_object_set_new(data, "sa_lifetime",
+	    json_integer((json_int_t)t->sa_lifetime));
+	(void)json_object_set_new(data, "ms", json_integer((json_int_t)t->ms));
+	control_event(d->control, "trigger", data);
 }

@@ -535,6 +535,65 @@ schema_policy_engine_queries_match(void **state)
 }
 
 static void
+schema_trigger_outcomes_are_events_and_counted(void **state)
+{
+	struct harness *h = *state;
+	struct conn *c = calloc(1, sizeof(*c)), *w = calloc(1, sizeof(*w));
+	struct control_trigger_info t;
+	struct oe_addr peer;
+	json_t *r, *ev, *data;
+
+	assert_non_null(c);
+	assert_non_null(w);
+	conn_open(h, c);
+	conn_open(h, w);
+	r = call(h, w, "watch", "{\"events\":[\"trigger\"]}");
+	json_decref(r);
+	assert_int_equal(oe_addr_parse(&peer, "198.51.100.2", AF_INET, NULL,
+	    0), 0);
+	memset(&t, 0, sizeof(t));
+	t.name = "east.oe.test.";
+	t.qtype = "A";
+	t.peer = &peer;
+	t.conn = "private";
+	t.keyed = true;
+	t.status = "up";
+	t.how = "initiated";
+	t.sa_lifetime = 3600;
+	t.ms = 42;
+	control_trigger_event(h->d[0], &t);
+	/* an outcome without peer and conn: nulls, still valid */
+	memset(&t, 0, sizeof(t));
+	t.name = "plain.test.";
+	t.qtype = "AAAA";
+	t.status = "failed";
+	t.why = "no key";
+	control_trigger_event(h->d[0], &t);
+	ev = next_event(h, w, "trigger");
+	data = json_object_get(ev, "data");
+	assert_string_equal(json_string_value(json_object_get(data, "name")),
+	    "east.oe.test.");
+	assert_string_equal(json_string_value(json_object_get(data, "peer")),
+	    "198.51.100.2");
+	assert_true(json_is_true(json_object_get(data, "keyed")));
+	json_decref(ev);
+	ev = next_event(h, w, "trigger");
+	data = json_object_get(ev, "data");
+	assert_true(json_is_null(json_object_get(data, "peer")));
+	assert_string_equal(json_string_value(json_object_get(data, "reason")),
+	    "no key");
+	json_decref(ev);
+	r = call(h, c, "status", NULL);
+	assert_int_equal(jget_int(json_object_get(result(r), "counters"),
+	    "triggers", "dns"), 2);
+	json_decref(r);
+	close(c->fd);
+	close(w->fd);
+	free(c);
+	free(w);
+}
+
+static void
 schema_dropped_packets_are_counted_by_reason(void **state)
 {
 	struct harness *h = *state;
@@ -672,6 +731,7 @@ main(int argc, char **argv)
 		T(schema_errors_of_the_daemon_commands_match),
 		T(schema_failed_handshake_is_an_sa_failed_event_and_counted),
 		T(schema_policy_engine_queries_match),
+		T(schema_trigger_outcomes_are_events_and_counted),
 		T(schema_dropped_packets_are_counted_by_reason),
 		T(schema_validator_refuses_what_the_schema_forbids),
 #undef T
