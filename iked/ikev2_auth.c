@@ -224,6 +224,51 @@ out:
 	return ret;
 }
 
+/* ---- INITIAL_CONTACT (RFC 7296 2.4) ------------------------------------ */
+
+/* Whether another IKE SA with sa's peer address exists (any state). */
+static bool
+other_sa_with_peer(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_ike_sa *o;
+
+	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = ikev2_sa_next(o))
+		if (o != sa && oe_addr_eq(&o->path.remote, &sa->path.remote))
+			return true;
+	return false;
+}
+
+/*
+ * The authenticated peer says it holds no other SA with us: ours with
+ * it are stale (it restarted), and their Child SAs would swallow its
+ * new traffic.  Remove them without a DELETE: nobody would answer.
+ * Only SAs of the same conn and peer identity type count, so a peer
+ * cannot remove another conn's SAs.
+ */
+static void
+initial_contact(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_ike_sa *o, *next;
+	char tag[80];
+	int n = 0;
+
+	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = next) {
+		next = ikev2_sa_next(o);
+		if (o == sa || o == sa->rekey_ike ||
+		    !oe_addr_eq(&o->path.remote, &sa->path.remote) ||
+		    strcmp(o->conn, sa->conn) != 0 ||
+		    o->state != IKEV2_SA_ESTABLISHED ||
+		    o->auth_peer != sa->auth_peer)
+			continue;
+		ikev2_child_remove(o);
+		ikev2_sa_destroy(o, "peer restarted (INITIAL_CONTACT)");
+		n++;
+	}
+	if (n > 0)
+		oe_info("%s: INITIAL_CONTACT: removed %d stale IKE SA%s",
+		    ikev2_sa_tag(sa, tag, sizeof(tag)), n, n == 1 ? "" : "s");
+}
+
 /* ---- initiator ------------------------------------------------------- */
 
 int
@@ -253,6 +298,10 @@ ikev2_auth_send_request(struct ikev2_ike_sa *sa)
 	p->u.auth.method = sa->auth_local;
 	p->u.auth.data.ptr = am->auth;
 	p->u.auth.data.len = am->auth_len;
+	if (!other_sa_with_peer(sa))
+		/* RFC 7296 2.4: we hold nothing with this peer (restart?) */
+		ikev2_notify_make(am_add(am, IKEV2_PL_NOTIFY),
+		    IKEV2_N_INITIAL_CONTACT, NULL, 0);
 	if (ikev2_child_alloc_spi(sa, &sa->child, true) < 0)
 		goto out;
 	sa->child.transport = c->type == CONF_TYPE_TRANSPORT;
@@ -495,6 +544,8 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	    am->n) < 0)
 		goto fail;
 	established(sa);
+	if (ikev2_message_find_notify(m, IKEV2_N_INITIAL_CONTACT) != NULL)
+		initial_contact(sa);
 	explicit_bzero(am->auth, sizeof(am->auth));
 	free(am);
 	iked_state_changed(sa->iked);

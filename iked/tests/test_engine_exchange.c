@@ -1048,6 +1048,76 @@ engine_disjoint_subnets_refuse_the_child_sa(void **state)
 	harness_free(h);
 }
 
+static void
+engine_initial_contact_after_restart_replaces_stale_sa(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct ikev2_ike_sa *a, *b;
+	uint32_t stale_in;
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	stale_in = only_sa(h->d[1])->child.spi_in;
+	/* a "crashes": its state vanishes without a word to b */
+	a = only_sa(h->d[0]);
+	ikev2_child_remove(a);
+	ikev2_sa_destroy(a, "test: crash");
+	h->ndone = 0;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	/* b dropped the stale SA on INITIAL_CONTACT, kept the policies */
+	b = only_sa(h->d[1]);
+	assert_true(b->child.spi_in != stale_in);
+	assert_false(kernel_has_sa(h->d[1], "127.0.0.2", stale_in));
+	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_int_equal(npol, 2);
+	harness_free(h);
+}
+
+static void
+engine_duplicate_sa_deletion_keeps_shared_policies(void **state)
+{
+	struct harness *h = harness_new(NULL, NULL);
+	struct ikev2_ike_sa *first, *second, *sa;
+	struct kernel_selector sel;
+	const struct kernel_policy *pol;
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	initiate(h);		/* a second, duplicate SA (no INITIAL_CONTACT) */
+	pump(h);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 2);
+	/* the table lists the newest first */
+	second = ikev2_sa_first(h->d[0]->sas);
+	first = ikev2_sa_next(second);
+	assert_true(first->child.reqid != second->child.reqid);
+	assert_int_equal(ikev2_info_send_delete(second), 0);
+	pump(h);
+	/* the first SA still has its policies, now with its own reqid */
+	sa = only_sa(h->d[0]);
+	assert_ptr_equal(sa, first);
+	memset(&sel, 0, sizeof(sel));
+	sel.family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&sel.src, "127.0.0.1"), 0);
+	assert_int_equal(kernel_addr_from_string(&sel.dst, "127.0.0.2"), 0);
+	sel.src_plen = sel.dst_plen = 32;
+	pol = kernel_none_find_policy(h->d[0]->kernel, &sel, KERNEL_DIR_OUT,
+	    NULL);
+	assert_non_null(pol);
+	assert_int_equal(pol->reqid, first->child.reqid);
+	kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_int_equal(npol, 2);
+	harness_free(h);
+}
+
 /* Deterministic xorshift: the same mutations on every run. */
 static uint32_t
 rnd(uint32_t *s)
@@ -1167,6 +1237,8 @@ main(void)
 		cmocka_unit_test(engine_ipv6_handshake_and_child_sa),
 		cmocka_unit_test(engine_tunnel_with_subnets_installs_subnet_selectors),
 		cmocka_unit_test(engine_disjoint_subnets_refuse_the_child_sa),
+		cmocka_unit_test(engine_initial_contact_after_restart_replaces_stale_sa),
+		cmocka_unit_test(engine_duplicate_sa_deletion_keeps_shared_policies),
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
