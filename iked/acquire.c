@@ -115,11 +115,6 @@ acquire_done(void *arg, const struct ikev2_initiate_result *res)
 			(void)shunt_forget(d->shunts, &c->local, &c->peer);
 		else
 			(void)shunt_remove(d->shunts, &c->local, &c->peer);
-		/* Port-specific clear/block entries must still win (policy.h). */
-		if (d->policy != NULL &&
-		    policy_engine_pin_peer(d->policy, &c->peer) < 0)
-			oe_warn("OE %s: could not pin the port-specific entries "
-			    "for %s", c->conn, p);
 		goto out;
 	}
 	oe_info("OE %s: negotiation with %s failed: %s", c->conn, p,
@@ -251,6 +246,18 @@ fail:
 }
 
 /* ---- daemon glue ------------------------------------------------------- */
+
+void
+policy_daemon_child_up(struct iked *d, const struct oe_addr *peer)
+{
+	char p[OE_ADDR_STRLEN];
+
+	if (d->policy == NULL || d->stopping)
+		return;
+	if (policy_engine_pin_peer(d->policy, peer) < 0)
+		oe_warn("could not pin the port-specific entries for %s",
+		    oe_addr_format(peer, p, sizeof(p)));
+}
 
 int
 policy_daemon_start(struct iked *d)

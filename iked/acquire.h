@@ -36,6 +36,13 @@ int	 policy_daemon_start(struct iked *d);
 void	 policy_daemon_reload(struct iked *d);
 /* Remove shunts and policies, free both tables (safe to call twice). */
 void	 policy_daemon_stop(struct iked *d);
+/*
+ * The engine installed a Child SA's host policies towards `peer` (any
+ * role): pin the port-specific clear/block entries above them
+ * (policy_engine_pin_peer()).
+ */
+struct oe_addr;
+void	 policy_daemon_child_up(struct iked *d, const struct oe_addr *peer);
 /* The kernel callback's body. */
 void	 acquire_handle(struct iked *d, const struct kernel_acquire *ev);
 /* The failure shunt lifetime in effect (seconds). */
@@ -50,7 +57,6 @@ int	 policy_ctl_register(struct iked *d);
 /* JSON views (new references; NULL on allocation failure). */
 struct policy_set;
 struct shunt_table;
-struct oe_addr;
 json_t	*policy_set_json(const struct policy_set *s);
 json_t	*shunt_table_json(const struct shunt_table *t, uint64_t now_usec);
 json_t	*policy_why_json(struct iked *d, const struct oe_addr *dst,

@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "crypto_prf.h"
 #include "kernel.h"
+#include "acquire.h"
 #include "policy.h"
 #include "control.h"
 
@@ -361,6 +362,9 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 		key_fingerprint(ck.enc_i, ck.enc_len, ck.integ_i, ck.integ_len,
 		    ch->fp_in);
 	}
+	/* Port-specific clear/block entries keep winning (policy.h). */
+	if (r == 0 && !ch->rekeyed)
+		policy_daemon_child_up(sa->iked, &sa->path.remote);
 	/* A rekeyed Child SA keeps the reqid: the policies stay as they are. */
 	if (r == 0 && !ch->rekeyed)
 		r = install_policies(sa, ch);

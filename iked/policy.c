@@ -751,11 +751,35 @@ in_pinned(const struct policy_engine *pe, const struct kernel_policy *p)
 	return false;
 }
 
+/* Install one pin unless present: 1 added, 0 present, -1 error. */
+static int
+pin_one(struct policy_engine *pe, struct policy_rule *pin)
+{
+	struct policy_rule *nv;
+	int e;
+
+	if (in_pinned(pe, &pin->kp))
+		return 0;
+	if (pe->pinned.n >= POLICY_PIN_MAX)
+		return -1;
+	nv = reallocarray(pe->pinned.rules, pe->pinned.n + 1, sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	pe->pinned.rules = nv;
+	if ((e = kernel_replace_policy(pe->k, &pin->kp)) < 0) {
+		log_rule(LOG_ERR, "pin", pin, e);
+		return -1;
+	}
+	log_rule(LOG_DEBUG, "pin", pin, 0);
+	pe->pinned.rules[pe->pinned.n++] = *pin;
+	return 1;
+}
+
 int
 policy_engine_pin_peer(struct policy_engine *pe, const struct oe_addr *peer)
 {
 	const struct policy_rule *gov = NULL, *r;
-	struct policy_rule pin, *nv;
+	struct policy_rule pin;
 	struct kernel_addr a;
 	size_t i;
 	int added = 0, e, spec;
@@ -786,22 +810,26 @@ policy_engine_pin_peer(struct policy_engine *pe, const struct oe_addr *peer)
 		/* more specific first, as in the group order */
 		pin.kp.priority = pe->k->cfg.prio_min + POLICY_BAND_PIN +
 		    (uint32_t)(3 - spec);
-		if (in_pinned(pe, &pin.kp))
+		if ((e = pin_one(pe, &pin)) < 0)
+			return -1;
+		added += e;
+		if (r->kind != POLICY_RULE_PASS)
 			continue;
-		if (pe->pinned.n >= POLICY_PIN_MAX)
+		/*
+		 * Clear traffic must also be let in past the instance's
+		 * inbound ipsec policy: the mirror of the entry (from the
+		 * peer, ports swapped) for the answers.
+		 */
+		memset(&pin.kp.sel.dst.u, 0, sizeof(pin.kp.sel.dst.u));
+		pin.kp.sel.dst_plen = 0;
+		pin.kp.sel.src = a;
+		pin.kp.sel.src_plen = (uint8_t)oe_addr_maxplen(peer);
+		pin.kp.sel.sport = r->kp.sel.dport;
+		pin.kp.sel.dport = r->kp.sel.sport;
+		pin.kp.dir = KERNEL_DIR_IN;
+		if ((e = pin_one(pe, &pin)) < 0)
 			return -1;
-		nv = reallocarray(pe->pinned.rules, pe->pinned.n + 1,
-		    sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		pe->pinned.rules = nv;
-		if ((e = kernel_replace_policy(pe->k, &pin.kp)) < 0) {
-			log_rule(LOG_ERR, "pin", &pin, e);
-			return -1;
-		}
-		log_rule(LOG_DEBUG, "pin", &pin, 0);
-		pe->pinned.rules[pe->pinned.n++] = pin;
-		added++;
+		added += e;
 	}
 	return added;
 }
@@ -823,8 +851,11 @@ repin(struct policy_engine *pe)
 
 	memset(&pe->pinned, 0, sizeof(pe->pinned));
 	for (i = 0; i < old.n; i++) {
+		if (old.rules[i].kp.dir != KERNEL_DIR_OUT)
+			continue;	/* the mirror of an out pin */
 		for (j = 0; j < i; j++)
-			if (kernel_addr_equal(&old.rules[j].kp.sel.dst,
+			if (old.rules[j].kp.dir == KERNEL_DIR_OUT &&
+			    kernel_addr_equal(&old.rules[j].kp.sel.dst,
 			    &old.rules[i].kp.sel.dst))
 				break;
 		if (j < i)

@@ -140,7 +140,9 @@ int	 policy_engine_reconcile(struct policy_engine *pe,
  * every group entry, so a port-specific clear or block entry that
  * beats the peer's trap in the group order would lose to it.  Pinning
  * installs host copies of those entries (dst peer/32, same protocol
- * and ports, same action) above the host band.  They say only what the
+ * and ports, same action) above the host band, and for clear entries
+ * the inbound mirror (from peer/32, ports swapped) so the answers get
+ * past the instance's inbound ipsec policy.  They say only what the
  * group order says for that peer anyway, so they stay until the next
  * apply (which re-pins the same peers) or stop.  Returns how many were
  * added, or -1 (kernel error, or POLICY_PIN_MAX reached).

@@ -544,9 +544,20 @@ pinned_port_entries_still_beat_the_peers_ipsec_policy(void **state)
 	 * a /32 entry that beats it too.  The /32 udp private entry (score
 	 * above all of them) is not a clear/block entry: nothing to pin.
 	 */
-	assert_int_equal(policy_engine_pin_peer(pe, &peer), 3);
+	assert_int_equal(policy_engine_pin_peer(pe, &peer), 5);
 	assert_int_equal(policy_engine_pin_peer(pe, &peer), 0);
-	assert_int_equal(policy_engine_pinned(pe)->n, 3);
+	assert_int_equal(policy_engine_pinned(pe)->n, 5);
+	/* the clear entries' answers get in: udp from port 53 */
+	memset(&p.sel, 0, sizeof(p.sel));
+	flow(&p.sel, "10.7.0.5", IPPROTO_UDP, 0);
+	p.sel.src = p.sel.dst;
+	memset(&p.sel.dst.u, 0, sizeof(p.sel.dst.u));
+	p.sel.dst_plen = 0;
+	p.sel.sport = 53;
+	assert_non_null(kernel_none_find_policy(f->k, &p.sel, KERNEL_DIR_IN,
+	    NULL));
+	assert_int_equal(kernel_none_find_policy(f->k, &p.sel, KERNEL_DIR_IN,
+	    NULL)->action, KERNEL_POLICY_PASS);
 	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_UDP, 53),
 	    KERNEL_POLICY_PASS);
 	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_TCP, 25),
@@ -562,7 +573,7 @@ pinned_port_entries_still_beat_the_peers_ipsec_policy(void **state)
 	load(f, "10.7.0.0/24 tcp 0 25\n", "10.7.0.5/32 tcp 0 80\n", "", "",
 	    "10.7.0.0/24\n");
 	assert_int_equal(policy_engine_apply(pe, f->conf, NULL), 0);
-	assert_int_equal(policy_engine_pinned(pe)->n, 2);
+	assert_int_equal(policy_engine_pinned(pe)->n, 3);
 	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_UDP, 53),
 	    KERNEL_POLICY_IPSEC);
 	assert_int_equal(packet(f, "10.7.0.5", IPPROTO_TCP, 25),

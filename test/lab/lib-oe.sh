@@ -139,10 +139,12 @@ oe_child() {
 oe_policy() {
 	local out
 	out=$(ip -n "$1" xfrm policy get dir "$2" src "$3" dst "$4" 2>/dev/null) || return 0
+	# "ip xfrm policy get" names only "action block"; allow is silent
 	case $out in
+	"") ;;
 	*"action block"*) echo block ;;
 	*"tmpl "*) echo ipsec ;;
-	*"action allow"*) echo allow ;;
+	*) echo allow ;;
 	esac
 }
 
