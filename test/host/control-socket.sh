@@ -341,6 +341,14 @@ else
 	fail reload_of_broken_config_fails_and_keeps_running "exit $rc: $out"
 fi
 
+# ---- structured log fields (stderr form of the journal fields) ---------------
+if grep -q "sa-up.*OE_PEER=127.0.0.2" "$work/a.log" && grep -q "sa-down.*OE_SA_ID=1" "$work/a.log" &&
+    grep -q "OE_EVENT=sa-up" "$work/a.log"; then
+	pass sa_events_carry_journal_fields "$(grep -m1 'sa-up' "$work/a.log")"
+else
+	fail sa_events_carry_journal_fields "$(grep -E 'sa-(up|down)' "$work/a.log" | head -n 2 | tr '\n' ' ')"
+fi
+
 # ---- SIGTERM ------------------------------------------------------------------
 kill -TERM "$a_pid"
 wait "$notify_pid" 2> /dev/null
