@@ -370,6 +370,8 @@ peers_udp_exchange() {
 	peers_no_clear "$b"
 	o1=$(lab_sa_packets "$a" "$aa" "$ba" "0x$sab"); i1=$(lab_sa_packets "$b" "$aa" "$ba" "0x$sab")
 	o2=$(lab_sa_packets "$b" "$ba" "$aa" "0x$sba"); i2=$(lab_sa_packets "$a" "$ba" "$aa" "0x$sba")
+	[ -n "$o1" ] && [ -n "$i1" ] && [ -n "$o2" ] && [ -n "$i2" ] ||
+		fail "an SA of the pair $sab/$sba vanished during the exchange (counters '$o1' '$i1' '$o2' '$i2')"
 	echo "UDP both ways over ESP (SA $sab: $a out=$o1 $b in=$i1; SA $sba: $b out=$o2 $a in=$i2), no clear UDP/ICMP on either wire"
 }
 
@@ -420,4 +422,22 @@ peers_oe_auth_is_sig() {
 	    DIGITAL_SIGNATURE/RSA_SIG) return 0 ;;
 	esac
 	fail "oe-iked's auth with $2 is peer=$ap local=$al, expected RSA signatures"
+}
+
+# peers_child_rekeyed HOST PEER OLD_SPI_OUT: oe-iked's established SA
+# with PEER carries an installed Child SA other than OLD_SPI_OUT.
+peers_child_rekeyed() {
+	local now
+	peers_oe_established "$1" "$2" || return 1
+	now=$(peers_oe_child "$1" "$2" spi_out)
+	[ -n "$now" ] && [ "$now" != null ] && [ "$now" != "$3" ]
+}
+
+# peers_kernel_spis_are HOST "SPI SPI...": HOST's kernel holds exactly
+# these ESP SAs (hex SPIs without 0x, any order).
+peers_kernel_spis_are() {
+	local have want
+	have=$(ip -n "$1" xfrm state 2>/dev/null | sed -n 's/.*proto esp spi 0x\([0-9a-f]*\).*/\1/p' | sort | tr '\n' ' ')
+	want=$(printf '%s\n' $2 | sort | tr '\n' ' ')
+	[ "$have" = "$want" ]
 }
