@@ -145,6 +145,17 @@ acquire_conn(struct iked *d, const struct kernel_acquire *ev,
 	const struct conf_conn *c;
 
 	r = policy_engine_find_trap(d->policy, ev->reqid);
+	if (r == NULL && ev->reqid != 0 &&
+	    kernel_reqid_owned(d->kernel, ev->reqid)) {
+		/*
+		 * One of our Child SAs' policies lacks its SA for a moment
+		 * (a rekey, a deletion): the engine's business, not a new
+		 * opportunistic flow.  Answering it would replace that
+		 * policy with a shunt.
+		 */
+		oe_debug("ACQUIRE for Child SA reqid %u ignored", ev->reqid);
+		return NULL;
+	}
 	if (r == NULL) {
 		/* Not our template: use what would govern the flow. */
 		r = policy_engine_lookup(d->policy, peer, ev->sel.proto,
