@@ -17,6 +17,7 @@
 #include "iked.h"
 #include "ikev2_sa.h"
 #include "ikev2_exchange.h"
+#include "ikev2_auth.h"
 #include "kernel.h"
 #include "control.h"
 
@@ -117,36 +118,33 @@ ts_json(const struct ikev2_ts *ts)
 	    "start_port", ts->start_port, "end_port", ts->end_port);
 }
 
-/* The peer's identity as text: addresses and names readable, else hex. */
+/* An identity as text: addresses and names readable, else hex. */
 static json_t *
-peer_id_json(const struct ikev2_ike_sa *sa)
+id_json(uint8_t type, const uint8_t *data, size_t len)
 {
 	struct ikev2_namebuf nb;
-	size_t len = sa->peer_id.data.len, i;
-	char text[2 * sizeof(sa->peer_id_data) + 1];
+	char text[2 * 256 + 1];
 	struct oe_addr a;
 	json_t *value = NULL;
+	size_t i;
 
-	if (len > sizeof(sa->peer_id_data))
-		len = sizeof(sa->peer_id_data);
-	if (sa->peer_id.type == 0)
+	if (type == 0)
 		return json_null();
-	switch (sa->peer_id.type) {
+	if (len > 256)
+		len = 256;
+	switch (type) {
 	case IKEV2_ID_IPV4_ADDR:
 	case IKEV2_ID_IPV6_ADDR:
-		if (oe_addr_from_bytes(&a, sa->peer_id.type ==
-		    IKEV2_ID_IPV4_ADDR ? AF_INET : AF_INET6, sa->peer_id_data,
-		    len) == 0)
+		if (oe_addr_from_bytes(&a, type == IKEV2_ID_IPV4_ADDR ?
+		    AF_INET : AF_INET6, data, len) == 0)
 			value = addr_json(&a);
 		break;
 	case IKEV2_ID_FQDN:
 	case IKEV2_ID_RFC822_ADDR:
 		/* Peer text: printable ASCII only. */
-		for (i = 0; i < len; i++) {
-			uint8_t ch = sa->peer_id_data[i];
-
-			text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-		}
+		for (i = 0; i < len; i++)
+			text[i] = data[i] >= 0x20 && data[i] < 0x7f ?
+			    (char)data[i] : '?';
 		text[len] = '\0';
 		value = json_string(text);
 		break;
@@ -155,7 +153,7 @@ peer_id_json(const struct ikev2_ike_sa *sa)
 		break;
 	default:
 		for (i = 0; i < len; i++)
-			snprintf(text + 2 * i, 3, "%02x", sa->peer_id_data[i]);
+			snprintf(text + 2 * i, 3, "%02x", data[i]);
 		text[2 * len] = '\0';
 		value = json_string(text);
 		break;
@@ -163,8 +161,30 @@ peer_id_json(const struct ikev2_ike_sa *sa)
 	if (value == NULL)
 		value = json_null();
 	return json_pack("{s:s, s:o}", "type",
-	    ikev2_name_or_number(IKEV2_REG_ID, sa->peer_id.type, &nb),
-	    "value", value);
+	    ikev2_name_or_number(IKEV2_REG_ID, type, &nb), "value", value);
+}
+
+static json_t *
+peer_id_json(const struct ikev2_ike_sa *sa)
+{
+	size_t len = sa->peer_id.data.len;
+
+	if (len > sizeof(sa->peer_id_data))
+		len = sizeof(sa->peer_id_data);
+	return id_json(sa->peer_id.type, sa->peer_id_data, len);
+}
+
+/* Ours, as IKE_AUTH sends it for the SA's conn (null without the conn). */
+static json_t *
+local_id_json(const struct ikev2_ike_sa *sa, const struct conf_conn *conn)
+{
+	struct ikev2_id id;
+	uint8_t store[256];
+
+	if (conn == NULL)
+		return json_null();
+	ikev2_auth_local_id(conn, &sa->path, &id, store, sizeof(store));
+	return id_json(id.type, store, id.data.len);
 }
 
 /* Bytes and packets of one kernel SA; nulls when the backend cannot say. */
@@ -256,6 +276,7 @@ control_sa_json(struct iked *d, const struct ikev2_ike_sa *sa)
 	    json_string(sa->peer_name) : json_null());
 	(void)json_object_set_new(o, "ispi", hex_json(sa->ispi, 16));
 	(void)json_object_set_new(o, "rspi", hex_json(sa->rspi, 16));
+	(void)json_object_set_new(o, "local_id", local_id_json(sa, conn));
 	(void)json_object_set_new(o, "peer_id", est ? peer_id_json(sa) :
 	    json_null());
 	(void)json_object_set_new(o, "auth", json_pack("{s:o, s:o}",

@@ -89,6 +89,13 @@ local_id(const struct conf_conn *c, const struct ikev2_path *path,
 	id->data.len = len;
 }
 
+void
+ikev2_auth_local_id(const struct conf_conn *c, const struct ikev2_path *path,
+    struct ikev2_id *id, uint8_t *store, size_t cap)
+{
+	local_id(c, path, id, store, cap);
+}
+
 int
 ikev2_auth_octets(struct ikev2_ike_sa *sa, bool ours, const uint8_t *id_body,
     size_t id_len, uint8_t **out, size_t *out_len)

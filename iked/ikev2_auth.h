@@ -42,4 +42,12 @@ int	ikev2_auth_sig_check(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	    const struct ikev2_auth *a, const uint8_t *octets, size_t len,
 	    const char **why);
 
+/*
+ * Our ID for conn c on path, exactly as IKE_AUTH sends it (for oectl's
+ * `sas`).  id->data points into store (cap bytes).
+ */
+void	ikev2_auth_local_id(const struct conf_conn *c,
+	    const struct ikev2_path *path, struct ikev2_id *id, uint8_t *store,
+	    size_t cap);
+
 #endif /* OE_IKEV2_AUTH_H */

@@ -356,6 +356,11 @@ schema_every_query_with_an_sa_up_matches(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    sa, "auth"), "peer")), "NULL");
 	assert_true(json_is_integer(json_object_get(sa, "established")));
+	/* leftid=%null / rightid=%null on both sides */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    sa, "local_id"), "type")), "ID_NULL");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    sa, "peer_id"), "type")), "ID_NULL");
 	child = json_array_get(json_object_get(sa, "children"), 0);
 	assert_non_null(child);
 	assert_true(json_is_true(json_object_get(child, "installed")));
