@@ -47,11 +47,11 @@ static const struct crypto_prf prf_table[] = {
 
 /* RFC 4868 §2.1: key length = hash output, ICV = half of it. */
 static const struct crypto_integ integ_table[] = {
-	{ IKEV2_AUTH_HMAC_SHA2_256_128, "AUTH_HMAC_SHA2_256_128", 32, 16,
+	{ IKEV2_INTEG_HMAC_SHA2_256_128, "AUTH_HMAC_SHA2_256_128", 32, 16,
 	  CKM_SHA256_HMAC },
-	{ IKEV2_AUTH_HMAC_SHA2_384_192, "AUTH_HMAC_SHA2_384_192", 48, 24,
+	{ IKEV2_INTEG_HMAC_SHA2_384_192, "AUTH_HMAC_SHA2_384_192", 48, 24,
 	  CKM_SHA384_HMAC },
-	{ IKEV2_AUTH_HMAC_SHA2_512_256, "AUTH_HMAC_SHA2_512_256", 64, 32,
+	{ IKEV2_INTEG_HMAC_SHA2_512_256, "AUTH_HMAC_SHA2_512_256", 64, 32,
 	  CKM_SHA512_HMAC },
 };
 

@@ -17,38 +17,13 @@
 #include <pkcs11t.h>
 #include <secoidt.h>
 
+#include "ikev2.h"
+
 /* Default NSS database (ARCHITECTURE: /var/lib/oe/nss). */
 #define CRYPTO_NSSDB_DEFAULT	"sql:" OE_LOCALSTATEDIR "/nss"
 #define CRYPTO_NSSDB_ENV	"OE_NSSDB"
 
-/* IKEv2 transform type 1: encryption algorithms we implement. */
-#define IKEV2_ENCR_AES_CBC		12
-#define IKEV2_ENCR_AES_GCM_16		20
-#define IKEV2_ENCR_CHACHA20_POLY1305	28
-
-/* Transform type 2: pseudo-random functions. */
-#define IKEV2_PRF_HMAC_SHA2_256		5
-#define IKEV2_PRF_HMAC_SHA2_384		6
-#define IKEV2_PRF_HMAC_SHA2_512		7
-
-/* Transform type 3: integrity algorithms. */
-#define IKEV2_AUTH_NONE			0
-#define IKEV2_AUTH_HMAC_SHA2_256_128	12
-#define IKEV2_AUTH_HMAC_SHA2_384_192	13
-#define IKEV2_AUTH_HMAC_SHA2_512_256	14
-
-/* Transform type 4: key exchange methods (Diffie-Hellman groups). */
-#define IKEV2_DH_MODP2048		14
-#define IKEV2_DH_MODP3072		15
-#define IKEV2_DH_ECP256			19
-#define IKEV2_DH_ECP384			20
-#define IKEV2_DH_ECP521			21
-#define IKEV2_DH_CURVE25519		31
-
-/* RFC 7427 §7 / IANA: hash algorithm IDs in SIGNATURE_HASH_ALGORITHMS. */
-#define IKEV2_HASH_SHA2_256		2
-#define IKEV2_HASH_SHA2_384		3
-#define IKEV2_HASH_SHA2_512		4
+/* Transform, group and hash IDs are ikev2.h's, the one table of numbers. */
 
 /* The largest PRF output (SHA-512) and AEAD/ICV sizes we handle. */
 #define CRYPTO_PRF_MAX_LEN		64

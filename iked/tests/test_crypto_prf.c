@@ -296,21 +296,21 @@ static void
 ike_keys_gcm256_are_consecutive_prf_plus_slices(void **state)
 {
 	(void)state;
-	check_layout(IKEV2_ENCR_AES_GCM_16, 256, IKEV2_AUTH_NONE);
+	check_layout(IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE);
 }
 
 static void
 ike_keys_cbc128_sha384_are_consecutive_prf_plus_slices(void **state)
 {
 	(void)state;
-	check_layout(IKEV2_ENCR_AES_CBC, 128, IKEV2_AUTH_HMAC_SHA2_384_192);
+	check_layout(IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_384_192);
 }
 
 static void
 ike_keys_chacha20_are_consecutive_prf_plus_slices(void **state)
 {
 	(void)state;
-	check_layout(IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_AUTH_NONE);
+	check_layout(IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_INTEG_NONE);
 }
 
 static void
@@ -326,7 +326,7 @@ ike_keys_reject_aead_with_integrity(void **state)
 	gir = crypto_symkey_import(c.gir, c.gir_len);
 	assert_int_equal(crypto_ike_keys_derive(prf,
 	    crypto_encr_lookup(IKEV2_ENCR_AES_GCM_16, 128),
-	    crypto_integ_lookup(IKEV2_AUTH_HMAC_SHA2_256_128), gir,
+	    crypto_integ_lookup(IKEV2_INTEG_HMAC_SHA2_256_128), gir,
 	    c.ni, c.ni_len, c.nr, c.nr_len, c.spi_i, c.spi_r, &k), -1);
 	assert_int_equal(crypto_ike_keys_derive(prf,
 	    crypto_encr_lookup(IKEV2_ENCR_AES_CBC, 256), NULL, gir,
@@ -459,7 +459,7 @@ child_keys_split_follows_rfc7296_order(void **state)
 {
 	const struct crypto_encr *cbc = crypto_encr_lookup(IKEV2_ENCR_AES_CBC, 128);
 	const struct crypto_encr *gcm = crypto_encr_lookup(IKEV2_ENCR_AES_GCM_16, 256);
-	const struct crypto_integ *sha = crypto_integ_lookup(IKEV2_AUTH_HMAC_SHA2_256_128);
+	const struct crypto_integ *sha = crypto_integ_lookup(IKEV2_INTEG_HMAC_SHA2_256_128);
 	struct crypto_child_keys ck;
 	uint8_t km[256];
 	size_t i;
@@ -491,7 +491,7 @@ algorithm_tables_know_only_implemented_transforms(void **state)
 	assert_null(crypto_encr_lookup(IKEV2_ENCR_AES_CBC, 0));
 	assert_null(crypto_encr_lookup(3, 0));	/* 3DES */
 	assert_null(crypto_prf_lookup(2));	/* HMAC-SHA1 */
-	assert_int_equal(crypto_integ_lookup(IKEV2_AUTH_HMAC_SHA2_512_256)->icv_len, 32);
+	assert_int_equal(crypto_integ_lookup(IKEV2_INTEG_HMAC_SHA2_512_256)->icv_len, 32);
 	assert_string_equal(crypto_nssdb_path("/x"), "/x");
 }
 

@@ -170,12 +170,12 @@ make_sk(uint16_t encr_id, uint16_t bits, uint16_t integ_id)
 static const struct {
 	uint16_t encr, bits, integ;
 } suites[] = {
-	{ IKEV2_ENCR_AES_GCM_16, 128, IKEV2_AUTH_NONE },
-	{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_AUTH_NONE },
-	{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_AUTH_NONE },
-	{ IKEV2_ENCR_AES_CBC, 128, IKEV2_AUTH_HMAC_SHA2_256_128 },
-	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_AUTH_HMAC_SHA2_384_192 },
-	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_AUTH_HMAC_SHA2_512_256 },
+	{ IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE },
+	{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE },
+	{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_INTEG_NONE },
+	{ IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128 },
+	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_INTEG_HMAC_SHA2_384_192 },
+	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_INTEG_HMAC_SHA2_512_256 },
 };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -218,7 +218,7 @@ static void
 sk_cbc_body_is_iv_blocks_and_truncated_icv(void **state)
 {
 	struct crypto_sk *sk = make_sk(IKEV2_ENCR_AES_CBC, 128,
-	    IKEV2_AUTH_HMAC_SHA2_256_128);
+	    IKEV2_INTEG_HMAC_SHA2_256_128);
 
 	(void)state;
 	/* 16 IV + roundup(len+1, 16) + 16 ICV */
@@ -226,7 +226,7 @@ sk_cbc_body_is_iv_blocks_and_truncated_icv(void **state)
 	assert_int_equal(crypto_sk_body_len(sk, 15), 16 + 16 + 16);
 	assert_int_equal(crypto_sk_body_len(sk, 16), 16 + 32 + 16);
 	crypto_sk_free(sk);
-	sk = make_sk(IKEV2_ENCR_AES_GCM_16, 256, IKEV2_AUTH_NONE);
+	sk = make_sk(IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE);
 	/* 8 IV + len + 1 pad-length byte + 16 ICV */
 	assert_int_equal(crypto_sk_body_len(sk, 10), 8 + 11 + 16);
 	crypto_sk_free(sk);
@@ -301,7 +301,7 @@ sk_decrypt_rejects_pad_length_beyond_plaintext(void **state)
 	const struct crypto_encr *encr =
 	    crypto_encr_lookup(IKEV2_ENCR_AES_GCM_16, 128);
 	struct crypto_sk *sk = make_sk(IKEV2_ENCR_AES_GCM_16, 128,
-	    IKEV2_AUTH_NONE);
+	    IKEV2_INTEG_NONE);
 	uint8_t kbytes[16], nonce[12] = { 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 9 };
 	uint8_t inner[4] = { 0, 0, 0, 4 };	/* pad length 4 > 3 bytes */
 	uint8_t body[64], back[64];
@@ -332,7 +332,7 @@ static void
 sk_aead_ivs_are_a_counter_and_never_repeat(void **state)
 {
 	struct crypto_sk *sk = make_sk(IKEV2_ENCR_CHACHA20_POLY1305, 0,
-	    IKEV2_AUTH_NONE);
+	    IKEV2_INTEG_NONE);
 	uint8_t plain[8] = { 0 }, b1[64], b2[64];
 	size_t l1, l2;
 
@@ -357,7 +357,7 @@ sk_aead_ivs_are_a_counter_and_never_repeat(void **state)
 	assert_memory_not_equal(b1 + 8, b2 + 8, l1 - 8);
 	crypto_sk_free(sk);
 	/* A second context on the same key starts elsewhere. */
-	sk = make_sk(IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_AUTH_NONE);
+	sk = make_sk(IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_INTEG_NONE);
 	assert_int_equal(crypto_sk_encrypt(sk, aad32, sizeof(aad32), plain,
 	    sizeof(plain), b2, sizeof(b2), &l2), 0);
 	assert_memory_not_equal(b1, b2, 8);
@@ -369,7 +369,7 @@ sk_new_rejects_mismatched_transforms(void **state)
 {
 	const struct crypto_encr *gcm = crypto_encr_lookup(IKEV2_ENCR_AES_GCM_16, 128);
 	const struct crypto_encr *cbc = crypto_encr_lookup(IKEV2_ENCR_AES_CBC, 128);
-	const struct crypto_integ *sha = crypto_integ_lookup(IKEV2_AUTH_HMAC_SHA2_256_128);
+	const struct crypto_integ *sha = crypto_integ_lookup(IKEV2_INTEG_HMAC_SHA2_256_128);
 	uint8_t kb[32] = { 7 }, salt[4] = { 0 };
 	PK11SymKey *k = crypto_sk_import_key(gcm, kb, 16);
 	PK11SymKey *ik = crypto_symkey_import(kb, 32);
