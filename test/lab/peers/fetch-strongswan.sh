@@ -25,6 +25,8 @@ fi
 
 dl=$(mktemp -d)
 trap 'rm -rf "$dl"' EXIT
+# apt's download sandbox user must be able to write there.
+chmod 755 "$dl"
 mkdir -p "$dest"
 (cd "$dl" && apt-get download $PKGS)
 for deb in "$dl"/*.deb; do
@@ -34,5 +36,5 @@ for f in usr/lib/ipsec/charon usr/sbin/swanctl usr/lib/ipsec/plugins/libstrongsw
     usr/lib/ipsec/plugins/libstrongswan-openssl.so; do
 	[ -e "$dest/$f" ] || { echo "fetch-strongswan: $f missing after unpacking" >&2; exit 1; }
 done
-echo "strongSwan $(basename "$dest") unpacked in $dest:"
+echo "strongSwan unpacked in $dest from:"
 ls "$dl"
