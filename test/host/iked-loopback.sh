@@ -62,6 +62,7 @@ conf() {
 		echo "	nat-ikeport=$natport"
 		echo "	protostack=none"
 		echo "	policies-dir=$work/$name-pol"
+		echo "	ctl-socket=$work/$name.ctl"
 		for l in "${setup_extra[@]}"; do echo "	$l"; done
 		echo
 		echo "conn peer"
@@ -280,6 +281,7 @@ oeconf() {	# oeconf NAME ME GROUPCONN PEERCIDR
 		echo "	nat-ikeport=$natport"
 		echo "	protostack=none"
 		echo "	policies-dir=$work/$1-pol"
+		echo "	ctl-socket=$work/$1.ctl"
 		echo
 		sed -e 's/^    /	/' "$repo/conf/iked.d/$3.conf"
 	} > "$work/$1.conf"
