@@ -28,6 +28,7 @@
 #include "oe_log.h"
 #include "iked.h"
 #include "ikev2_sa.h"
+#include "control.h"
 #include "trigger.h"
 
 #define USEC_PER_SEC	1000000ULL
@@ -168,6 +169,26 @@ peer_allowed(const struct trigger_cfg *cfg, uid_t uid)
 
 /* ---- recent table ------------------------------------------------------ */
 
+/* The journal line, the counter and the `watch` event (control.h). */
+static void
+publish(struct trigger_server *s, const struct trigger_recent *r)
+{
+	struct control_trigger_info t;
+
+	memset(&t, 0, sizeof(t));
+	t.name = r->name;
+	t.qtype = oe_trigger_qtype_name(r->qtype);
+	t.peer = r->peer.family != AF_UNSPEC ? &r->peer : NULL;
+	t.conn = r->conn;
+	t.keyed = r->keyed;
+	t.status = oe_trigger_status_name(r->status);
+	t.how = r->how;
+	t.why = r->why;
+	t.sa_lifetime = r->sa_lifetime;
+	t.ms = r->ms;
+	control_trigger_event(s->d, &t);
+}
+
 static void
 remember(struct trigger_server *s, const char *name, uint16_t qtype,
     const struct oe_addr *peer, const char *conn, bool keyed,
@@ -193,6 +214,7 @@ remember(struct trigger_server *s, const char *name, uint16_t qtype,
 	s->recent_next = (s->recent_next + 1) % TRIGGER_RECENT_MAX;
 	if (s->recent_n < TRIGGER_RECENT_MAX)
 		s->recent_n++;
+	publish(s, r);
 }
 
 /* ---- connections and replies ------------------------------------------- */
