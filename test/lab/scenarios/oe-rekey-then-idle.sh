@@ -1,4 +1,5 @@
 # DESCRIPTION: an OE tunnel from an ACQUIRE rekeys its Child SA under continuous traffic (60 s lifetime, 50 s margin) without losing a datagram, and once traffic stops it is torn down after the idle timeout: the trap is back and the next packet makes a new ACQUIRE and a new SA
+# KNOWN-BROKEN: one datagram in about 200 is lost across Child SA rekeys (the old inbound SA goes before packets sent under it arrive; ikev2_rekey.c) and idle detection fires under traffic; see issue 4
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-oe.sh"
 
