@@ -73,6 +73,13 @@ struct trigger_attempt {
 	uint64_t	 start_usec;
 	size_t		 nwaiters;
 	struct trigger_waiter waiters[TRIGGER_WAITERS_MAX];
+	/*
+	 * Joined to an initiation someone else started: the SA's previous
+	 * completion callback, called first (see attempt_joined_done()).
+	 */
+	bool		 joined;
+	ikev2_initiate_cb prev_done;
+	void		*prev_arg;
 };
 
 /* A finished request, for the `triggers` query. */
@@ -427,10 +434,46 @@ attempt_done(void *arg, const struct ikev2_initiate_result *res)
 
 		reply(s, w->client_id, w->cookie, st, res->lifetime, NULL);
 		remember(s, w->name, w->qtype, &a->peer, a->conn, a->keyed, st,
-		    "initiated", res->ok ? NULL : res->error, res->lifetime,
-		    w->start_usec);
+		    a->joined ? "joined" : "initiated", res->ok ? NULL :
+		    res->error, res->lifetime, w->start_usec);
 	}
 	attempt_release(a);
+}
+
+/*
+ * Completion of an initiation we joined: its owner (an ACQUIRE, say)
+ * hears first, exactly as if we were not there, then our waiters.
+ */
+static void
+attempt_joined_done(void *arg, const struct ikev2_initiate_result *res)
+{
+	struct trigger_attempt *a = arg;
+
+	if (a->prev_done != NULL)
+		a->prev_done(a->prev_arg, res);
+	attempt_done(a, res);
+}
+
+/*
+ * Wait for sa, an initiation in flight to the plan's peer, instead of
+ * starting a second IKE SA to the same host.  The attempt chains itself
+ * in front of the SA's completion callback.
+ */
+static struct trigger_attempt *
+attempt_join(struct trigger_server *s, const struct trigger_plan *p,
+    struct ikev2_ike_sa *sa)
+{
+	struct trigger_attempt *a = attempt_new(s, p);
+
+	if (a == NULL)
+		return NULL;
+	snprintf(a->conn, sizeof(a->conn), "%s", sa->conn);
+	a->joined = true;
+	a->prev_done = sa->done;
+	a->prev_arg = sa->done_arg;
+	sa->done = attempt_joined_done;
+	sa->done_arg = a;
+	return a;
 }
 
 /* ---- one request ------------------------------------------------------- */
@@ -496,6 +539,17 @@ handle_request(struct trigger_server *s, struct trigger_client *c,
 	if (a != NULL && a->nwaiters < TRIGGER_WAITERS_MAX) {
 		s->st.joined++;
 		attempt_add_waiter(a, cid, req, start);
+		goto out;
+	}
+	sa = a == NULL && s->d->sas != NULL ?
+	    trigger_find_inflight(s->d->sas, p) : NULL;
+	if (sa != NULL && (a = attempt_join(s, p, sa)) != NULL) {
+		s->st.joined++;
+		attempt_add_waiter(a, cid, req, start);
+		oe_info("trigger %s %s: joining the negotiation with %s "
+		    "already in flight (SA #%llu, conn %s)", req->name,
+		    oe_trigger_qtype_name(req->qtype), as,
+		    (unsigned long long)sa->serial, sa->conn);
 		goto out;
 	}
 	a = a == NULL ? attempt_new(s, p) : NULL;
@@ -819,11 +873,19 @@ detach_attempts(struct trigger_server *s)
 	if (s->d->sas == NULL)
 		return;
 	for (sa = ikev2_sa_first(s->d->sas); sa != NULL;
-	    sa = ikev2_sa_next(sa))
+	    sa = ikev2_sa_next(sa)) {
+		/* joined ones hand the SA back to the owner they chained */
+		while (sa->done == attempt_joined_done) {
+			struct trigger_attempt *a = sa->done_arg;
+
+			sa->done = a->prev_done;
+			sa->done_arg = a->prev_arg;
+		}
 		if (sa->done == attempt_done) {
 			sa->done = NULL;
 			sa->done_arg = NULL;
 		}
+	}
 }
 
 void

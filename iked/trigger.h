@@ -122,6 +122,15 @@ struct ikev2_ike_sa *trigger_find_sa(struct ikev2_sa_table *t,
  */
 struct ikev2_ike_sa *trigger_find_conflict(struct ikev2_sa_table *t,
 	    const struct trigger_plan *plan);
+/*
+ * Our own initiation to plan->peer still in flight (started by a kernel
+ * ACQUIRE, `oectl initiate` or another conn) whose outcome answers this
+ * plan too: any for an unkeyed plan; for a keyed plan, only one that
+ * expects one of the plan's keys.  Joining it costs the request no
+ * second IKE SA to the same host.  NULL if none.
+ */
+struct ikev2_ike_sa *trigger_find_inflight(struct ikev2_sa_table *t,
+	    const struct trigger_plan *plan);
 /* Seconds the Child SA of sa has left at monotonic time now_usec. */
 uint32_t trigger_sa_remaining(const struct ikev2_ike_sa *sa,
 	    uint64_t now_usec);

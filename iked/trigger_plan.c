@@ -245,6 +245,52 @@ trigger_find_conflict(struct ikev2_sa_table *t, const struct trigger_plan *plan)
 	return NULL;
 }
 
+/* Does sa expect (for its peer's AUTH) one of the plan's keys? */
+static bool
+sa_expects_plan_key(const struct ikev2_ike_sa *sa, const struct trigger_plan *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < sa->npeer_keys; i++)
+		for (j = 0; j < p->nkeys; j++)
+			if (same_key(&sa->peer_keys[i], &p->keys[j]))
+				return true;
+	return false;
+}
+
+/* Is sa the successor an IKE SA rekey is negotiating (not a new SA)? */
+static bool
+is_rekey_successor(struct ikev2_sa_table *t, const struct ikev2_ike_sa *sa)
+{
+	struct ikev2_ike_sa *o;
+
+	for (o = ikev2_sa_first(t); o != NULL; o = ikev2_sa_next(o))
+		if (o->rekey_ike == sa)
+			return true;
+	return false;
+}
+
+struct ikev2_ike_sa *
+trigger_find_inflight(struct ikev2_sa_table *t, const struct trigger_plan *plan)
+{
+	struct ikev2_ike_sa *sa;
+
+	for (sa = ikev2_sa_first(t); sa != NULL; sa = ikev2_sa_next(sa)) {
+		/* only our initiations report an outcome (ikev2_sa_complete) */
+		if (!sa->initiator || !oe_addr_eq(&sa->path.remote, &plan->peer))
+			continue;
+		if (sa->state != IKEV2_SA_INIT_SENT &&
+		    sa->state != IKEV2_SA_AUTH_SENT)
+			continue;
+		if (plan->keyed && !sa_expects_plan_key(sa, plan))
+			continue;
+		if (is_rekey_successor(t, sa))
+			continue;
+		return sa;
+	}
+	return NULL;
+}
+
 uint32_t
 trigger_sa_remaining(const struct ikev2_ike_sa *sa, uint64_t now_usec)
 {

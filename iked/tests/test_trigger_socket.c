@@ -862,6 +862,148 @@ server_freed_while_negotiating_leaves_no_callback_behind(void **state)
 	fx_free(f);
 }
 
+/* What the owner of an initiation (an ACQUIRE, say) heard. */
+struct owner {
+	int		 calls;
+	bool		 ok;
+};
+
+static void
+owner_done(void *arg, const struct ikev2_initiate_result *res)
+{
+	struct owner *o = arg;
+
+	o->calls++;
+	o->ok = res->ok;
+}
+
+static void
+owner_initiate(struct fx *f, struct owner *o, const char *conn,
+    const char *peer)
+{
+	struct ikev2_initiate_req ir;
+
+	memset(&ir, 0, sizeof(ir));
+	ir.conn = conn;
+	assert_int_equal(oe_addr_parse(&ir.peer, peer, AF_UNSPEC, NULL, 0), 0);
+	ir.done = owner_done;
+	ir.arg = o;
+	assert_int_equal(ikev2_initiate(f->d, &ir), 0);
+	pump(f, 20);
+}
+
+static void
+unkeyed_request_joins_an_initiation_already_in_flight(void **state)
+{
+	struct fx *f = fx_new();
+	struct owner o = { 0 };
+	struct oe_trigger_reply rep;
+	struct ikev2_ike_sa *sa;
+	char buf[256];
+	int fd;
+
+	(void)state;
+	owner_initiate(f, &o, "private-or-clear", "203.0.113.9");
+	fd = client_connect(f);
+	send_request(fd, 80, "x.oe.test.", "203.0.113.9", false);
+	pump(f, 50);
+	/* no second IKE SA to the same host */
+	assert_int_equal(stats(f).initiated, 0);
+	assert_int_equal(stats(f).joined, 1);
+	sa = only_sa(f);
+	assert_int_equal(client_recv(f, fd, buf, sizeof(buf), 50), -2);
+	sa->state = IKEV2_SA_ESTABLISHED;
+	sa->auth_peer = IKEV2_AUTH_NULL;
+	sa->child.installed = true;
+	sa->child.lifetime = 600;
+	sa->child.established_usec = iked_now_usec(f->d);
+	ikev2_sa_complete(sa, true, NULL);
+	/* the owner hears exactly once, and so does the request */
+	assert_int_equal(o.calls, 1);
+	assert_true(o.ok);
+	rep = recv_reply(f, fd);
+	assert_int_equal(rep.cookie, 80);
+	assert_int_equal(rep.status, OE_TRIGGER_UP);
+	assert_int_equal(rep.sa_lifetime, 600);
+	close(fd);
+	fx_free(f);
+}
+
+static void
+joined_initiation_that_fails_answers_failed_and_its_owner_hears(void **state)
+{
+	struct fx *f = fx_new();
+	struct owner o = { 0 };
+	struct oe_trigger_reply rep;
+	int fd;
+
+	(void)state;
+	owner_initiate(f, &o, "private-or-clear", "203.0.113.9");
+	fd = client_connect(f);
+	send_request(fd, 81, "x.oe.test.", "203.0.113.9", false);
+	send_request(fd, 82, "y.oe.test.", "203.0.113.9", false);
+	pump(f, 50);
+	assert_int_equal(stats(f).joined, 2);
+	ikev2_sa_destroy(only_sa(f), "test: peer never answered");
+	assert_int_equal(o.calls, 1);
+	assert_false(o.ok);
+	rep = recv_reply(f, fd);
+	assert_int_equal(rep.status, OE_TRIGGER_FAILED);
+	rep = recv_reply(f, fd);
+	assert_int_equal(rep.status, OE_TRIGGER_FAILED);
+	close(fd);
+	fx_free(f);
+}
+
+static void
+keyed_request_does_not_join_an_initiation_without_its_keys(void **state)
+{
+	struct fx *f = fx_new();
+	struct owner o = { 0 };
+	struct ikev2_ike_sa *sa;
+	size_t n = 0;
+	int fd;
+
+	(void)state;
+	/* an anonymous attempt to the host cannot prove the name's key */
+	owner_initiate(f, &o, "private-or-clear", "198.51.100.2");
+	fd = client_connect(f);
+	send_request(fd, 83, "east.oe.test.", "198.51.100.2", true);
+	pump(f, 50);
+	assert_int_equal(stats(f).joined, 0);
+	assert_int_equal(stats(f).initiated, 1);
+	for (sa = ikev2_sa_first(f->d->sas); sa != NULL; sa = ikev2_sa_next(sa))
+		n++;
+	assert_int_equal(n, 2);
+	close(fd);
+	fx_free(f);
+	/* fx_free() destroyed both SAs: the owner heard once */
+	assert_int_equal(o.calls, 1);
+}
+
+static void
+server_freed_hands_a_joined_initiation_back_to_its_owner(void **state)
+{
+	struct fx *f = fx_new();
+	struct owner o = { 0 };
+	int fd;
+
+	(void)state;
+	owner_initiate(f, &o, "private-or-clear", "203.0.113.9");
+	fd = client_connect(f);
+	send_request(fd, 84, "x.oe.test.", "203.0.113.9", false);
+	pump(f, 50);
+	assert_int_equal(stats(f).joined, 1);
+	trigger_server_free(f->srv);
+	f->srv = NULL;
+	assert_ptr_equal(only_sa(f)->done, owner_done);
+	assert_ptr_equal(only_sa(f)->done_arg, &o);
+	ikev2_sa_destroy(only_sa(f), "test");
+	assert_int_equal(o.calls, 1);
+	close(fd);
+	fx_free(f);
+}
+
 static int
 group_setup(void **state)
 {
@@ -903,6 +1045,10 @@ main(void)
 		cmocka_unit_test(existing_sa_answers_up_with_its_remaining_life),
 		cmocka_unit_test(too_many_initiations_in_flight_answer_busy),
 		cmocka_unit_test(server_freed_while_negotiating_leaves_no_callback_behind),
+		cmocka_unit_test(unkeyed_request_joins_an_initiation_already_in_flight),
+		cmocka_unit_test(joined_initiation_that_fails_answers_failed_and_its_owner_hears),
+		cmocka_unit_test(keyed_request_does_not_join_an_initiation_without_its_keys),
+		cmocka_unit_test(server_freed_hands_a_joined_initiation_back_to_its_owner),
 	};
 
 	return cmocka_run_group_tests_name("trigger_socket", tests, group_setup,
