@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "oe_log.h"
 #include "ikev2.h"
@@ -262,57 +261,91 @@ idle_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 	return sa->idle_check_usec;
 }
 
-/*
- * The last time (epoch seconds) either direction of the Child SA
- * carried a packet, or when it was installed; 0 if the kernel cannot
- * say.
- */
-static uint64_t
-child_last_use(struct ikev2_ike_sa *sa)
+/* Packet counters of one direction of `ch`: 0, or -1 if the kernel cannot say. */
+static int
+child_packets(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
+    bool inbound, uint64_t *packets)
 {
+	const struct oe_addr *dst = inbound ? &sa->path.local : &sa->path.remote;
 	struct kernel_sa_stats st;
 	struct kernel_sa_id id;
-	uint64_t last = 0;
-	int dir;
 
-	for (dir = 0; dir < 2; dir++) {
-		const struct oe_addr *dst = dir == 0 ? &sa->path.local :
-		    &sa->path.remote;
+	memset(&id, 0, sizeof(id));
+	id.dst.family = dst->family;
+	memcpy(id.dst.u.bytes, oe_addr_bytes(dst), oe_addr_len(dst));
+	id.spi = inbound ? ch->spi_in : ch->spi_out;
+	memset(&st, 0, sizeof(st));
+	if (kernel_get_sa_stats(sa->iked->kernel, &id, &st) < 0)
+		return -1;
+	*packets = st.packets;
+	return 0;
+}
 
-		memset(&id, 0, sizeof(id));
-		id.dst.family = dst->family;
-		memcpy(id.dst.u.bytes, oe_addr_bytes(dst), oe_addr_len(dst));
-		id.spi = dir == 0 ? sa->child.spi_in : sa->child.spi_out;
-		memset(&st, 0, sizeof(st));
-		if (kernel_get_sa_stats(sa->iked->kernel, &id, &st) < 0)
-			return 0;
-		if (st.add_time > last)
-			last = st.add_time;
-		if (st.use_time > last)
-			last = st.use_time;
+/*
+ * Did the Child SA carry a packet, in either direction, since the last
+ * check?  The kernel's use_time cannot tell: XFRM sets it at an SA's
+ * first packet only.  Its counters can.  A rekey starts new counters
+ * at zero: the replaced pair, while it lingers, is read against the
+ * values recorded for it.  -1 if the kernel cannot say.
+ */
+static int
+child_moved(struct ikev2_ike_sa *sa)
+{
+	uint64_t in, out, oin, oout;
+	int moved = 0;
+
+	if (child_packets(sa, &sa->child, true, &in) < 0 ||
+	    child_packets(sa, &sa->child, false, &out) < 0)
+		return -1;
+	if (sa->idle_spi_in != sa->child.spi_in ||
+	    sa->idle_spi_out != sa->child.spi_out) {
+		if (sa->old_child.installed &&
+		    sa->idle_spi_in == sa->old_child.spi_in &&
+		    sa->idle_spi_out == sa->old_child.spi_out &&
+		    child_packets(sa, &sa->old_child, true, &oin) == 0 &&
+		    child_packets(sa, &sa->old_child, false, &oout) == 0 &&
+		    (oin != sa->idle_pkts_in || oout != sa->idle_pkts_out))
+			moved = 1;
+		sa->idle_spi_in = sa->child.spi_in;
+		sa->idle_spi_out = sa->child.spi_out;
+		sa->idle_pkts_in = 0;
+		sa->idle_pkts_out = 0;
 	}
-	return last;
+	if (in != sa->idle_pkts_in || out != sa->idle_pkts_out)
+		moved = 1;
+	sa->idle_pkts_in = in;
+	sa->idle_pkts_out = out;
+	return moved;
 }
 
 /* True if the SA was deleted for idleness; else schedules the next look. */
 static bool
 idle_check(struct ikev2_ike_sa *sa, const struct conf_conn *c, uint64_t usec)
 {
-	uint64_t last = child_last_use(sa), now = (uint64_t)time(NULL);
-	uint64_t idle = c->idletimeout;
+	uint64_t idle = (uint64_t)c->idletimeout * USEC_PER_SEC;
+	/* Under traffic, look a few times per timeout to end it close to it. */
+	uint64_t step = idle / 4 > USEC_PER_SEC ? idle / 4 : USEC_PER_SEC;
 	char tag[80];
+	int moved = child_moved(sa);
 
-	if (last != 0 && now >= last + idle) {
+	if (sa->idle_active_usec == 0)
+		sa->idle_active_usec = sa->child.established_usec;
+	if (moved != 0) {
+		/* Traffic seen, or the kernel cannot say: not idle. */
+		sa->idle_active_usec = usec;
+		sa->idle_check_usec = usec + (moved > 0 ? step : idle);
+		return false;
+	}
+	if (usec >= sa->idle_active_usec + idle) {
 		oe_info("%s: no traffic for %llu s (idletimeout): deleting",
 		    ikev2_sa_tag(sa, tag, sizeof(tag)),
-		    (unsigned long long)(now - last));
+		    (unsigned long long)((usec - sa->idle_active_usec) /
+		    USEC_PER_SEC));
 		if (ikev2_info_send_delete(sa) < 0)
 			ikev2_sa_fail(sa, "idle");
 		return true;
 	}
-	/* Look again when it would have been idle long enough. */
-	sa->idle_check_usec = usec + (last != 0 ? (last + idle - now) :
-	    idle) * USEC_PER_SEC;
+	sa->idle_check_usec = sa->idle_active_usec + idle;
 	return false;
 }
 

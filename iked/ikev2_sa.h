@@ -197,6 +197,12 @@ struct ikev2_ike_sa {
 	struct ikev2_peer_key	*peer_keys;		/* owned, npeer_keys */
 
 	struct ikev2_child_sa	 child;
+	/*
+	 * Responder: child's kernel SAs are in, but the policies of its
+	 * selectors stay with another authenticated Child SA until the
+	 * initiator shows it completed IKE_AUTH (ikev2_child_confirm()).
+	 */
+	bool			 child_policies_deferred;
 	/* During a rekey: the Child SA being replaced, until it is deleted. */
 	struct ikev2_child_sa	 old_child;
 	/* CREATE_CHILD_SA we initiated: the new Child SA and our nonce */
@@ -226,6 +232,10 @@ struct ikev2_ike_sa {
 	uint64_t		 last_heard_usec;
 	uint64_t		 last_keepalive_usec;	/* NAT keepalives */
 	uint64_t		 idle_check_usec;	/* next idletimeout check */
+	/* idletimeout: the Child SA's packet counters at the last check */
+	uint32_t		 idle_spi_in, idle_spi_out;	/* whose counters */
+	uint64_t		 idle_pkts_in, idle_pkts_out;
+	uint64_t		 idle_active_usec;	/* when they last moved */
 
 	/* initiation result */
 	ikev2_initiate_cb	 done;

@@ -881,6 +881,39 @@ engine_idle_child_sa_is_deleted_busy_one_kept(void **state)
 	harness_free(h);
 }
 
+/*
+ * XFRM sets an SA's use_time at its first packet only: traffic that
+ * goes on only moves the counters.  Outbound packets, use_time pinned
+ * at the first one, for twice the idletimeout: kept; then silence: gone.
+ */
+static void
+engine_idle_follows_counters_not_use_time(void **state)
+{
+	struct harness *h = harness_new("\tidletimeout=2s\n", NULL);
+	struct kernel_sa_id id;
+	uint64_t first = (uint64_t)time(NULL);
+	int i;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, "127.0.0.2"), 0);
+	id.spi = only_sa(h->d[0])->child.spi_out;
+	for (i = 0; i < 14; i++) {
+		assert_int_equal(kernel_none_account(h->d[0]->kernel, &id, 100,
+		    1, first), 0);
+		run_for(h, 300, NULL);
+	}
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 1);
+	assert_int_equal(only_sa(h->d[0])->state, IKEV2_SA_ESTABLISHED);
+	run_for(h, 4500, a_has_no_sa);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	harness_free(h);
+}
+
 static void
 engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
 {
@@ -1231,6 +1264,7 @@ main(void)
 		cmocka_unit_test(engine_rekey_follows_invalid_ke_to_the_responders_group),
 		cmocka_unit_test(engine_ike_sa_rekey_moves_child_to_new_spis),
 		cmocka_unit_test(engine_idle_child_sa_is_deleted_busy_one_kept),
+		cmocka_unit_test(engine_idle_follows_counters_not_use_time),
 		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
