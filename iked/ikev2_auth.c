@@ -420,8 +420,27 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	}
 	/* The Child SA's rekey and expiry times are known only now. */
 	ikev2_sa_arm_timer(sa);
+	/*
+	 * Without INITIAL_CONTACT the responder keeps its policies with
+	 * our other SA until we show we accepted its AUTH: an empty
+	 * INFORMATIONAL does (ikev2_child_confirm() on its side).
+	 */
+	if (other_sa_with_peer(sa))
+		(void)ikev2_info_send_liveness(sa);
 	ikev2_sa_complete(sa, true, NULL);
 	iked_state_changed(sa->iked);
+}
+
+void
+ikev2_auth_peer_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
+{
+	if (sa->initiator || sa->state != IKEV2_SA_ESTABLISHED ||
+	    m->hdr.exchange == IKEV2_EXCH_IKE_AUTH)
+		return;
+	/* RFC 7296 2.21.2: an initiator that could not verify us may say so. */
+	if (ikev2_message_find_notify(m, IKEV2_N_AUTHENTICATION_FAILED) != NULL)
+		return;
+	ikev2_child_confirm(sa);
 }
 
 /* ---- responder ------------------------------------------------------- */
@@ -540,6 +559,13 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	p->u.auth.method = sa->auth_local;
 	p->u.auth.data.ptr = am->auth;
 	p->u.auth.data.len = am->auth_len;
+	/*
+	 * The authenticated peer holds nothing else with us: its stale SAs
+	 * go before the new Child SA is installed, so that it takes their
+	 * policies at once (ikev2_child.c decides who holds them).
+	 */
+	if (ikev2_message_find_notify(m, IKEV2_N_INITIAL_CONTACT) != NULL)
+		initial_contact(sa);
 	child_err = respond_child(sa, c, m, am);
 	if (child_err != 0) {
 		oe_info("%s: Child SA refused: %s", tag,
@@ -551,8 +577,6 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	    am->n) < 0)
 		goto fail;
 	established(sa);
-	if (ikev2_message_find_notify(m, IKEV2_N_INITIAL_CONTACT) != NULL)
-		initial_contact(sa);
 	explicit_bzero(am->auth, sizeof(am->auth));
 	free(am);
 	iked_state_changed(sa->iked);

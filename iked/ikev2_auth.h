@@ -50,4 +50,12 @@ void	ikev2_auth_local_id(const struct conf_conn *c,
 	    const struct ikev2_path *path, struct ikev2_id *id, uint8_t *store,
 	    size_t cap);
 
+/*
+ * A protected request from the peer of sa (before it is processed).
+ * For a responder SA past IKE_AUTH it shows the initiator accepted our
+ * AUTH: the Child SA may take the policies it was installed without.
+ */
+void	ikev2_auth_peer_request(struct ikev2_ike_sa *sa,
+	    const struct ikev2_message *m);
+
 #endif /* OE_IKEV2_AUTH_H */

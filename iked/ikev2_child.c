@@ -136,6 +136,14 @@ ikev2_conn_ts(const struct conf_conn *c, const struct ikev2_ike_sa *sa,
 		ts_from_cidr(&c->right.subnet, remote);
 	else
 		ikev2_ts_host(&sa->path.remote, remote);
+	/* An OE instance of a port-specific group entry: that flow only. */
+	if (sa->initiator && sa->flow_proto != 0) {
+		local->ip_proto = remote->ip_proto = sa->flow_proto;
+		if (sa->flow_sport != 0)
+			local->start_port = local->end_port = sa->flow_sport;
+		if (sa->flow_dport != 0)
+			remote->start_port = remote->end_port = sa->flow_dport;
+	}
 }
 
 /* The prefix length of [start, end] if it is exactly one prefix, else -1. */
@@ -314,6 +322,67 @@ install_policies(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch)
 	return 0;
 }
 
+/* ---- who holds the policies of a pair of selectors ---------------------- */
+
+/* How strongly an IKE SA's peer proved itself: a key beats NULL auth. */
+static int
+peer_strength(const struct ikev2_ike_sa *sa)
+{
+	return sa->auth_peer != 0 && sa->auth_peer != IKEV2_AUTH_NULL ? 1 : 0;
+}
+
+enum policy_verdict {
+	POLICY_TAKE,		/* install ch's policies now */
+	POLICY_DEFER,		/* kernel SAs only; policies on confirmation */
+	POLICY_REFUSE,		/* no Child SA at all */
+};
+
+/*
+ * The one rule for the kernel policies of ch's selectors, which are
+ * keyed by selector and so shared by every Child SA with the same
+ * ones (RFC 7296 2.4 leaves replacing an SA with the same peer to us):
+ *  - a Child SA whose peer authenticated more weakly (NULL) than the
+ *    peer of an installed Child SA holding these policies (a key) is
+ *    refused: anyone can send NULL auth from a keyed peer's address;
+ *  - at equal or greater strength the initiator takes the policies at
+ *    once (it has verified the responder's AUTH), while the responder
+ *    leaves them with the holder until the initiator shows it accepted
+ *    our AUTH (ikev2_child_confirm()): until then a failed or abandoned
+ *    attempt must not break the working SA.
+ * INITIAL_CONTACT (equal strength, same conn) removes stale holders
+ * before this runs (ikev2_auth.c), so a peer's restart is immediate.
+ */
+static enum policy_verdict
+policy_verdict(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
+    const char **why)
+{
+	struct ikev2_ike_sa *o;
+	bool held = false;
+	int strongest = -1;
+
+	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = ikev2_sa_next(o)) {
+		const struct ikev2_child_sa *c = &o->child;
+
+		if (o == sa || c == ch || !c->installed ||
+		    o->child_policies_deferred ||
+		    memcmp(&c->ts_local, &ch->ts_local, sizeof(c->ts_local)) != 0 ||
+		    memcmp(&c->ts_remote, &ch->ts_remote,
+		    sizeof(c->ts_remote)) != 0)
+			continue;
+		held = true;
+		if (peer_strength(o) > strongest)
+			strongest = peer_strength(o);
+	}
+	if (!held)
+		return POLICY_TAKE;
+	if (peer_strength(sa) < strongest) {
+		*why = "an SA whose peer authenticated with a key holds these "
+		    "selectors; NULL authentication cannot take them over";
+		return POLICY_REFUSE;
+	}
+	return sa->initiator ? POLICY_TAKE : POLICY_DEFER;
+}
+
 int
 ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
     const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
@@ -325,9 +394,17 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	uint8_t keymat[2 * (64 + 64)];
 	size_t len;
 	int ret = -1, r;
+	enum policy_verdict verdict;
+	const char *why = NULL;
 	char tag[80];
 
 	ikev2_sa_tag(sa, tag, sizeof(tag));
+	/* A rekeyed Child SA keeps the reqid: the policies stay as they are. */
+	verdict = ch->rekeyed ? POLICY_TAKE : policy_verdict(sa, ch, &why);
+	if (verdict == POLICY_REFUSE) {
+		oe_info("%s: Child SA refused: %s", tag, why);
+		return -1;
+	}
 	encr = crypto_encr_lookup(ch->alg.encr, ch->alg.encr_bits);
 	if (ch->alg.integ != 0)
 		integ = crypto_integ_lookup(ch->alg.integ);
@@ -365,9 +442,13 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	/* Port-specific clear/block entries keep winning (policy.h). */
 	if (r == 0 && !ch->rekeyed)
 		policy_daemon_child_up(sa->iked, &sa->path.remote);
-	/* A rekeyed Child SA keeps the reqid: the policies stay as they are. */
-	if (r == 0 && !ch->rekeyed)
+	if (r == 0 && !ch->rekeyed && verdict == POLICY_DEFER) {
+		sa->child_policies_deferred = true;
+		oe_info("%s: another SA with these selectors keeps the policies "
+		    "until the initiator confirms this one", tag);
+	} else if (r == 0 && !ch->rekeyed) {
 		r = install_policies(sa, ch);
+	}
 	if (r < 0) {
 		oe_err("%s: installing the Child SA failed: %s", tag,
 		    strerror(-r));
@@ -442,7 +523,8 @@ ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 
 		if (och != NULL) {
 			/* Still needed: point them at the survivor's reqid. */
-			(void)install_policies(osa, och);
+			if (install_policies(osa, och) == 0)
+				osa->child_policies_deferred = false;
 		} else {
 			child_selector(sa, ch, true, &sel);
 			(void)kernel_del_policy(k, &sel, KERNEL_DIR_OUT, NULL);
@@ -452,6 +534,32 @@ ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	}
 	ch->installed = false;
 	ch->present = false;
+}
+
+void
+ikev2_child_confirm(struct ikev2_ike_sa *sa)
+{
+	const char *why = NULL;
+	char tag[80];
+
+	if (!sa->child_policies_deferred || !sa->child.installed ||
+	    sa->state != IKEV2_SA_ESTABLISHED)
+		return;
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	/* A more strongly authenticated holder may have come meanwhile. */
+	sa->child_policies_deferred = false;
+	if (policy_verdict(sa, &sa->child, &why) == POLICY_REFUSE) {
+		sa->child_policies_deferred = true;
+		oe_debug("%s: confirmed, but %s", tag, why);
+		return;
+	}
+	if (install_policies(sa, &sa->child) < 0) {
+		sa->child_policies_deferred = true;
+		oe_err("%s: taking over the policies failed", tag);
+		return;
+	}
+	oe_info("%s: initiator confirmed the IKE SA: its Child SA now holds "
+	    "the policies", tag);
 }
 
 int

@@ -52,6 +52,13 @@ int	ikev2_child_alloc_spi(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 int	ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
 	    const uint8_t *nr, size_t nr_len, PK11SymKey *gir);
+/*
+ * Responder: the initiator sent a protected request after IKE_AUTH, so
+ * it accepted our AUTH; sa's Child SA takes the policies it was
+ * installed without (sa->child_policies_deferred), unless a more
+ * strongly authenticated Child SA holds them.
+ */
+void	ikev2_child_confirm(struct ikev2_ike_sa *sa);
 /* Delete ch's kernel SAs, and its policies if `policies`. */
 void	ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    bool policies);

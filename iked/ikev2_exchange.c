@@ -12,6 +12,7 @@
 #include "ikev2.h"
 #include "iked.h"
 #include "ikev2_exchange.h"
+#include "ikev2_auth.h"
 #include "crypto.h"
 #include "crypto_sk.h"
 #include "control.h"
@@ -561,6 +562,7 @@ recv_request(struct ikev2_ike_sa *sa, const struct ikev2_path *path,
 		return;		/* more fragments to come */
 	sa->last_heard_usec = iked_now_usec(d);
 	follow_peer(sa, path);
+	ikev2_auth_peer_request(sa, m);
 	dispatch_request(sa, m);
 }
 

@@ -1,0 +1,664 @@
+/*
+ * Responder-side authentication, in process: three daemon contexts,
+ * "west" (127.0.0.1), "east" (127.0.0.2) and "mallory", a second
+ * host at west's address (127.0.0.1), over a fake wire; the kernel
+ * backend is `none`, whose recorded policies the tests read.  Datagrams
+ * to 127.0.0.1 go to whichever of west and mallory holds the IKE SA
+ * they name (as the one host there would), to west otherwise.
+ *
+ * Keys: one temporary NSS database shared by the three contexts holds
+ * an RSA key that west and east both sign with and know as the
+ * other's (leftrsasigkey/rightrsasigkey=0x...), and a second RSA key
+ * that nobody configures (a wrong key "from DNS").
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include <keyhi.h>
+#include <pk11pub.h>
+
+#include "ikev2.h"
+#include "iked.h"
+#include "ikev2_child.h"
+#include "ikev2_exchange.h"
+#include "ikev2_message.h"
+#include "ikev2_sa.h"
+#include "crypto.h"
+#include "kernel.h"
+#include "oe_ipseckey.h"
+
+#define MAXQ		64
+#define NENG		3
+#define WEST		0
+#define EAST		1
+#define MALLORY		2
+#define RSA_HEX_MAX	(2 * 600)
+
+static const char *const eng_addr[NENG] = {
+	"127.0.0.1", "127.0.0.2", "127.0.0.1",
+};
+
+struct pkt {
+	int		 from;
+	struct ikev2_path path;
+	uint8_t		*buf;
+	size_t		 len;
+};
+
+struct harness;
+
+struct endpoint {
+	struct harness	*h;
+	int		 idx;
+};
+
+struct result {
+	int		 ndone;
+	struct ikev2_initiate_result res;
+};
+
+struct harness {
+	sd_event	*ev;
+	struct iked	*d[NENG];
+	struct endpoint	 ep[NENG];
+	struct pkt	 q[MAXQ];
+	size_t		 nq;
+	struct result	 r[NENG];
+};
+
+struct keys {
+	char		 dir[64];
+	struct crypto_nss *nss;
+	char		 rsa_hex[RSA_HEX_MAX + 3];	/* "0x" + RFC 3110 */
+	struct ikev2_peer_key rsa_other;		/* nobody's */
+};
+
+static struct keys K;
+
+/* ---- the wire ------------------------------------------------------- */
+
+static int
+fake_send(void *arg, const struct ikev2_path *path, const uint8_t *buf,
+    size_t len)
+{
+	struct endpoint *ep = arg;
+	struct harness *h = ep->h;
+	struct pkt *p;
+
+	if (h->nq >= MAXQ)
+		return 0;
+	p = &h->q[h->nq++];
+	memset(p, 0, sizeof(*p));
+	p->from = ep->idx;
+	p->path = *path;
+	p->len = len;
+	p->buf = malloc(len);
+	assert_non_null(p->buf);
+	memcpy(p->buf, buf, len);
+	return 0;
+}
+
+/* Which context at the destination address takes this datagram. */
+static int
+receiver(struct harness *h, const struct pkt *p)
+{
+	struct ikev2_header hdr;
+	struct ikev2_error err;
+	char as[OE_ADDR_STRLEN];
+
+	oe_addr_format(&p->path.remote, as, sizeof(as));
+	if (strcmp(as, eng_addr[EAST]) == 0)
+		return EAST;
+	memset(&err, 0, sizeof(err));
+	if (ikev2_header_parse(p->buf, p->len, &hdr, &err) == IKEV2_OK &&
+	    (ikev2_sa_find(h->d[MALLORY]->sas, hdr.ispi) != NULL ||
+	    ikev2_sa_find(h->d[MALLORY]->sas, hdr.rspi) != NULL))
+		return MALLORY;
+	return WEST;
+}
+
+static void
+deliver(struct harness *h, const struct pkt *p)
+{
+	struct ikev2_path rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.local = p->path.remote;
+	rp.remote = p->path.local;
+	rp.lport = p->path.rport;
+	rp.rport = p->path.lport;
+	rp.natt = p->path.natt;
+	ikev2_recv(h->d[receiver(h, p)], &rp, p->buf, p->len);
+}
+
+/* Deliver at most n queued datagrams (in order); how many were. */
+static int
+pump_n(struct harness *h, int n)
+{
+	int done = 0;
+
+	while (done < n && h->nq > 0) {
+		struct pkt p = h->q[0];
+
+		memmove(&h->q[0], &h->q[1], (h->nq - 1) * sizeof(h->q[0]));
+		h->nq--;
+		deliver(h, &p);
+		free(p.buf);
+		done++;
+	}
+	return done;
+}
+
+static void
+pump(struct harness *h)
+{
+	(void)pump_n(h, 200);
+	assert_int_equal(h->nq, 0);
+}
+
+/* ---- contexts --------------------------------------------------------- */
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+#define SETUP_FMT	"config setup\n\tlisten=%s\n\tprotostack=none\n" \
+			"\tpolicies-dir=%s\n\n"
+#define CONN_COMMON	"\ttype=transport\n\tretransmit-interval=50\n" \
+			"\tretransmit-timeout=1s\n"
+
+/* west: keyed both ways; "peer-dns" takes east's key from the request. */
+static void
+conf_west(char *buf, size_t cap, const char *pol)
+{
+	snprintf(buf, cap, SETUP_FMT
+	    "conn peer\n\tleft=127.0.0.1\n\tright=127.0.0.2\n" CONN_COMMON
+	    "\tauto=add\n\tleftauth=rsasig\n\tleftrsasigkey=%s\n"
+	    "\trightauth=rsasig\n\trightrsasigkey=%s\n\n"
+	    "conn peer-dns\n\tleft=127.0.0.1\n\tright=127.0.0.2\n" CONN_COMMON
+	    "\tauto=add\n\tleftauth=rsasig\n\tleftrsasigkey=%s\n"
+	    "\trightauth=rsasig\n\trightrsasigkey=%%dnsondemand\n",
+	    eng_addr[WEST], pol, K.rsa_hex, K.rsa_hex, K.rsa_hex);
+}
+
+/*
+ * east: a keyed opportunistic conn for 127.0.0.0/8 and, with `oe`, an
+ * anonymous one for the narrower 127.0.0.0/24 (a NULL-auth exception
+ * holding west's address: responding to 127.0.0.1 uses it).
+ */
+static void
+conf_east(char *buf, size_t cap, const char *pol, bool oe)
+{
+	int n;
+
+	n = snprintf(buf, cap, SETUP_FMT
+	    "conn private\n\tleft=127.0.0.2\n\tright=%%opportunisticgroup\n"
+	    CONN_COMMON "\tauto=ondemand\n\tleftauth=rsasig\n"
+	    "\tleftrsasigkey=%s\n\trightauth=rsasig\n\trightrsasigkey=%s\n\n",
+	    eng_addr[EAST], pol, K.rsa_hex, K.rsa_hex);
+	assert_true(n > 0 && (size_t)n < cap);
+	if (oe)
+		snprintf(buf + n, cap - (size_t)n,
+		    "conn oe\n\tleft=127.0.0.2\n\tright=%%opportunisticgroup\n"
+		    CONN_COMMON "\tauto=ondemand\n\tauthby=null\n"
+		    "\tleftid=%%null\n\trightid=%%null\n");
+}
+
+/* mallory: anonymous, from west's address. */
+static void
+conf_mallory(char *buf, size_t cap, const char *pol)
+{
+	snprintf(buf, cap, SETUP_FMT
+	    "conn peer\n\tleft=127.0.0.1\n\tright=127.0.0.2\n" CONN_COMMON
+	    "\tauto=add\n\tauthby=null\n\tleftid=%%null\n\trightid=%%null\n",
+	    eng_addr[MALLORY], pol);
+}
+
+static struct harness *
+harness_new(bool east_oe)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	static char text[8192];
+	char path[160], pol[128];
+	struct iked_opts o;
+	int i;
+
+	assert_non_null(h);
+	assert_int_equal(sd_event_new(&h->ev), 0);
+	for (i = 0; i < NENG; i++) {
+		snprintf(pol, sizeof(pol), "%s/pol%d", K.dir, i);
+		(void)mkdir(pol, 0700);
+		snprintf(path, sizeof(path), "%s/private", pol);
+		write_file(path, "127.0.0.0/8\n");
+		snprintf(path, sizeof(path), "%s/oe", pol);
+		write_file(path, "127.0.0.0/24\n");
+		if (i == WEST)
+			conf_west(text, sizeof(text), pol);
+		else if (i == EAST)
+			conf_east(text, sizeof(text), pol, east_oe);
+		else
+			conf_mallory(text, sizeof(text), pol);
+		snprintf(path, sizeof(path), "%s/e%d.conf", K.dir, i);
+		write_file(path, text);
+		memset(&o, 0, sizeof(o));
+		o.config = path;
+		o.kernel = "none";
+		o.log_level = LOG_ERR;
+		o.no_nss = true;
+		h->d[i] = iked_new(h->ev, &o);
+		assert_non_null(h->d[i]);
+		h->ep[i].h = h;
+		h->ep[i].idx = i;
+		h->d[i]->send = fake_send;
+		h->d[i]->send_arg = &h->ep[i];
+		assert_int_equal(iked_setup(h->d[i]), 0);
+	}
+	return h;
+}
+
+static void
+harness_free(struct harness *h)
+{
+	char p[160];
+	size_t i;
+	int e;
+
+	for (e = 0; e < NENG; e++)
+		iked_free(h->d[e]);
+	for (i = 0; i < h->nq; i++)
+		free(h->q[i].buf);
+	sd_event_unref(h->ev);
+	free(h);
+	for (e = 0; e < NENG; e++) {
+		snprintf(p, sizeof(p), "%s/e%d.conf", K.dir, e);
+		(void)unlink(p);
+		snprintf(p, sizeof(p), "%s/pol%d/private", K.dir, e);
+		(void)unlink(p);
+		snprintf(p, sizeof(p), "%s/pol%d/oe", K.dir, e);
+		(void)unlink(p);
+		snprintf(p, sizeof(p), "%s/pol%d", K.dir, e);
+		(void)rmdir(p);
+	}
+}
+
+static void
+on_done(void *arg, const struct ikev2_initiate_result *res)
+{
+	struct result *r = arg;
+
+	r->ndone++;
+	r->res = *res;
+}
+
+/* Start an IKE SA from context `from` with conn `conn` to `peer`. */
+static void
+initiate(struct harness *h, int from, const char *conn, const char *peer,
+    const struct ikev2_peer_key *keys, size_t nkeys)
+{
+	struct ikev2_initiate_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.conn = conn;
+	if (peer != NULL)
+		assert_int_equal(oe_addr_parse(&req.peer, peer, AF_INET, NULL,
+		    0), 0);
+	req.keys = keys;
+	req.nkeys = nkeys;
+	req.done = on_done;
+	req.arg = &h->r[from];
+	h->r[from].ndone = 0;
+	assert_int_equal(ikev2_initiate(h->d[from], &req), 0);
+}
+
+/* ---- what the kernel holds ------------------------------------------- */
+
+/* The reqid of ctx's outbound host-to-host policy me -> peer; 0: none. */
+static uint32_t
+out_policy_reqid(struct harness *h, int ctx, const char *me, const char *peer)
+{
+	const struct kernel_policy *pol;
+	struct kernel_selector sel;
+
+	memset(&sel, 0, sizeof(sel));
+	sel.family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&sel.src, me), 0);
+	assert_int_equal(kernel_addr_from_string(&sel.dst, peer), 0);
+	sel.src_plen = sel.dst_plen = 32;
+	pol = kernel_none_find_policy(h->d[ctx]->kernel, &sel, KERNEL_DIR_OUT,
+	    NULL);
+	if (pol == NULL || pol->action != KERNEL_POLICY_IPSEC)
+		return 0;
+	return pol->reqid;
+}
+
+static uint32_t
+in_policy_reqid(struct harness *h, int ctx, const char *me, const char *peer)
+{
+	const struct kernel_policy *pol;
+	struct kernel_selector sel;
+
+	memset(&sel, 0, sizeof(sel));
+	sel.family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&sel.src, peer), 0);
+	assert_int_equal(kernel_addr_from_string(&sel.dst, me), 0);
+	sel.src_plen = sel.dst_plen = 32;
+	pol = kernel_none_find_policy(h->d[ctx]->kernel, &sel, KERNEL_DIR_IN,
+	    NULL);
+	if (pol == NULL || pol->action != KERNEL_POLICY_IPSEC)
+		return 0;
+	return pol->reqid;
+}
+
+static bool
+kernel_has_sa(struct iked *d, const char *dst, uint32_t spi)
+{
+	struct kernel_sa_id id;
+
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, dst), 0);
+	id.spi = spi;
+	return kernel_none_find_sa(d->kernel, &id) != NULL &&
+	    !kernel_none_sa_is_larval(d->kernel, &id);
+}
+
+/* Both policies of ctx towards peer point at sa's Child SA. */
+static void
+assert_policies_held_by(struct harness *h, int ctx, const char *peer,
+    const struct ikev2_ike_sa *sa)
+{
+	const char *me = eng_addr[ctx];
+
+	assert_true(sa->child.installed);
+	assert_int_equal(out_policy_reqid(h, ctx, me, peer), sa->child.reqid);
+	assert_int_equal(in_policy_reqid(h, ctx, me, peer), sa->child.reqid);
+	assert_true(kernel_has_sa(h->d[ctx], peer, sa->child.spi_out));
+	assert_true(kernel_has_sa(h->d[ctx], me, sa->child.spi_in));
+}
+
+static struct ikev2_ike_sa *
+only_sa(struct iked *d)
+{
+	assert_int_equal(ikev2_sa_count(d->sas), 1);
+	return ikev2_sa_first(d->sas);
+}
+
+/* east initiates to west through its keyed group conn (a DNS trigger). */
+static struct ikev2_ike_sa *
+east_keyed_to_west(struct harness *h)
+{
+	struct ikev2_ike_sa *sa;
+
+	initiate(h, EAST, "private", "127.0.0.1", NULL, 0);
+	pump(h);
+	assert_int_equal(h->r[EAST].ndone, 1);
+	assert_true(h->r[EAST].res.ok);
+	sa = only_sa(h->d[EAST]);
+	assert_int_not_equal(sa->auth_peer, IKEV2_AUTH_NULL);
+	assert_policies_held_by(h, EAST, "127.0.0.1", sa);
+	return sa;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void
+responder_null_initiator_from_keyed_peers_address_gets_no_policies(void **state)
+{
+	struct harness *h = harness_new(true);
+	struct ikev2_ike_sa *keyed, *sa;
+	size_t nsa, npol, nsa2, npol2;
+
+	(void)state;
+	keyed = east_keyed_to_west(h);
+	kernel_none_count(h->d[EAST]->kernel, &nsa, &npol);
+	/* mallory, from west's address, lands on east's NULL conn */
+	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_int_equal(h->r[MALLORY].ndone, 1);
+	assert_false(h->r[MALLORY].res.ok);
+	/* east: the keyed SA keeps the policies and its kernel SAs */
+	assert_policies_held_by(h, EAST, "127.0.0.1", keyed);
+	assert_int_equal(keyed->state, IKEV2_SA_ESTABLISHED);
+	for (sa = ikev2_sa_first(h->d[EAST]->sas); sa != NULL;
+	    sa = ikev2_sa_next(sa))
+		if (sa != keyed)
+			assert_false(sa->child.installed);
+	kernel_none_count(h->d[EAST]->kernel, &nsa2, &npol2);
+	assert_int_equal(nsa2, nsa);
+	assert_int_equal(npol2, npol);
+	/* west was not involved and still holds its side */
+	assert_policies_held_by(h, WEST, "127.0.0.2", only_sa(h->d[WEST]));
+	harness_free(h);
+}
+
+static void
+responder_null_initiator_gets_policies_when_nobody_holds_them(void **state)
+{
+	/* the rule refuses only a takeover: alone, NULL auth still works */
+	struct harness *h = harness_new(true);
+
+	(void)state;
+	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_true(h->r[MALLORY].res.ok);
+	assert_string_equal(only_sa(h->d[EAST])->conn, "oe");
+	assert_policies_held_by(h, EAST, "127.0.0.1", only_sa(h->d[EAST]));
+	harness_free(h);
+}
+
+static void
+responder_keyed_reestablishment_after_restart_replaces_cleanly(void **state)
+{
+	struct harness *h = harness_new(false);
+	struct ikev2_ike_sa *old, *sa;
+	uint32_t old_in, old_out;
+	size_t nsa, npol;
+
+	(void)state;
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_true(h->r[WEST].res.ok);
+	old = only_sa(h->d[EAST]);
+	old_in = old->child.spi_in;
+	old_out = old->child.spi_out;
+	/* west restarts: its state vanishes without a word to east */
+	sa = only_sa(h->d[WEST]);
+	ikev2_child_remove(sa);
+	ikev2_sa_destroy(sa, "test: crash");
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_true(h->r[WEST].res.ok);
+	/* INITIAL_CONTACT: east dropped the stale SA, the new one holds */
+	sa = only_sa(h->d[EAST]);
+	assert_int_not_equal(sa->child.spi_in, old_in);
+	assert_false(sa->child_policies_deferred);
+	assert_policies_held_by(h, EAST, "127.0.0.1", sa);
+	assert_false(kernel_has_sa(h->d[EAST], "127.0.0.2", old_in));
+	assert_false(kernel_has_sa(h->d[EAST], "127.0.0.1", old_out));
+	kernel_none_count(h->d[EAST]->kernel, &nsa, &npol);
+	assert_int_equal(nsa, 2);
+	assert_policies_held_by(h, WEST, "127.0.0.2", only_sa(h->d[WEST]));
+	harness_free(h);
+}
+
+static void
+responder_keyed_duplicate_takes_policies_when_initiator_confirms(void **state)
+{
+	struct harness *h = harness_new(false);
+	struct ikev2_ike_sa *first, *second, *wsecond;
+
+	(void)state;
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	pump(h);
+	first = only_sa(h->d[EAST]);
+	/* a second IKE SA while west holds the first: no INITIAL_CONTACT */
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	/* IKE_SA_INIT and IKE_AUTH, request and response each */
+	assert_int_equal(pump_n(h, 4), 4);
+	assert_int_equal(h->r[WEST].ndone, 1);
+	assert_true(h->r[WEST].res.ok);
+	assert_int_equal(ikev2_sa_count(h->d[EAST]->sas), 2);
+	second = ikev2_sa_first(h->d[EAST]->sas);	/* newest first */
+	assert_ptr_not_equal(second, first);
+	/* east answered but has no word yet that west accepted its AUTH */
+	assert_true(second->child.installed);
+	assert_true(second->child_policies_deferred);
+	assert_policies_held_by(h, EAST, "127.0.0.1", first);
+	/* west's empty INFORMATIONAL on the new SA confirms it */
+	assert_true(h->nq > 0);
+	pump(h);
+	assert_false(second->child_policies_deferred);
+	assert_policies_held_by(h, EAST, "127.0.0.1", second);
+	wsecond = ikev2_sa_first(h->d[WEST]->sas);
+	assert_policies_held_by(h, WEST, "127.0.0.2", wsecond);
+	/* both kept; the first's kernel SAs remain until it is deleted */
+	assert_int_equal(first->state, IKEV2_SA_ESTABLISHED);
+	assert_true(kernel_has_sa(h->d[EAST], "127.0.0.2", first->child.spi_in));
+	harness_free(h);
+}
+
+static void
+responder_auth_rejected_by_initiator_leaves_old_sa_working(void **state)
+{
+	struct harness *h = harness_new(false);
+	struct ikev2_ike_sa *first, *wfirst, *sa;
+
+	(void)state;
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	pump(h);
+	first = only_sa(h->d[EAST]);
+	wfirst = only_sa(h->d[WEST]);
+	/* west now expects another key for east (DNS says so): east's AUTH fails */
+	initiate(h, WEST, "peer-dns", NULL, &K.rsa_other, 1);
+	pump(h);
+	assert_int_equal(h->r[WEST].ndone, 1);
+	assert_false(h->r[WEST].res.ok);
+	assert_ptr_equal(only_sa(h->d[WEST]), wfirst);
+	/* east verified west and answered; the new SA must not hold */
+	assert_int_equal(ikev2_sa_count(h->d[EAST]->sas), 2);
+	sa = ikev2_sa_first(h->d[EAST]->sas);
+	assert_ptr_not_equal(sa, first);
+	assert_true(sa->child_policies_deferred);
+	assert_policies_held_by(h, EAST, "127.0.0.1", first);
+	assert_policies_held_by(h, WEST, "127.0.0.2", wfirst);
+	/* and the old SA still works: a liveness check is answered */
+	assert_int_equal(ikev2_info_send_liveness(first), 0);
+	pump(h);
+	assert_false(first->req.active);
+	assert_int_equal(first->state, IKEV2_SA_ESTABLISHED);
+	harness_free(h);
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+/* An RSA key pair in the database; its public key as RFC 3110. */
+static int
+make_rsa_key(uint8_t *out, size_t cap, size_t *out_len)
+{
+	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	PK11RSAGenParams params = { .keySizeInBits = 2048, .pe = 65537 };
+	SECKEYPrivateKey *priv = NULL;
+	SECKEYPublicKey *pub = NULL;
+	char err[128];
+	int n, ret = -1;
+
+	if (slot == NULL)
+		goto out;
+	if (PK11_NeedUserInit(slot) &&
+	    PK11_InitPin(slot, NULL, "") != SECSuccess)
+		goto out;
+	priv = PK11_GenerateKeyPair(slot, CKM_RSA_PKCS_KEY_PAIR_GEN, &params,
+	    &pub, PR_TRUE, PR_TRUE, NULL);
+	if (priv == NULL || pub == NULL)
+		goto out;
+	n = oe_rsa_key_to_rfc3110(out, cap, pub->u.rsa.modulus.data,
+	    pub->u.rsa.modulus.len, pub->u.rsa.publicExponent.data,
+	    pub->u.rsa.publicExponent.len, err, sizeof(err));
+	if (n <= 0)
+		goto out;
+	*out_len = (size_t)n;
+	ret = 0;
+out:
+	if (priv != NULL)
+		SECKEY_DestroyPrivateKey(priv);
+	if (pub != NULL)
+		SECKEY_DestroyPublicKey(pub);
+	if (slot != NULL)
+		PK11_FreeSlot(slot);
+	return ret;
+}
+
+static int
+group_setup(void **state)
+{
+	uint8_t key[600];
+	size_t len = 0, i;
+	char db[96];
+
+	(void)state;
+	oe_log_init("test_engine_responder", LOG_ERR);
+	snprintf(K.dir, sizeof(K.dir), "/tmp/oe-test-resp.XXXXXX");
+	if (mkdtemp(K.dir) == NULL)
+		return -1;
+	snprintf(db, sizeof(db), "sql:%s", K.dir);
+	K.nss = crypto_nss_init(db, true);
+	if (K.nss == NULL || make_rsa_key(key, sizeof(key), &len) < 0 ||
+	    2 * len > RSA_HEX_MAX)
+		return -1;
+	memcpy(K.rsa_hex, "0x", 2);
+	for (i = 0; i < len; i++)
+		snprintf(K.rsa_hex + 2 + 2 * i, 3, "%02x", key[i]);
+	/* the wrong key: as an IPSECKEY (algorithm 2) would carry it */
+	if (make_rsa_key(K.rsa_other.key, sizeof(K.rsa_other.key), &len) < 0)
+		return -1;
+	K.rsa_other.algorithm = 2;
+	K.rsa_other.len = (uint16_t)len;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	static const char *const files[] = { "cert9.db", "key4.db",
+	    "pkcs11.txt" };
+	char p[128];
+	size_t i;
+
+	(void)state;
+	crypto_nss_shutdown(K.nss);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", K.dir, files[i]);
+		(void)unlink(p);
+	}
+	return rmdir(K.dir) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(responder_null_initiator_from_keyed_peers_address_gets_no_policies),
+		cmocka_unit_test(responder_null_initiator_gets_policies_when_nobody_holds_them),
+		cmocka_unit_test(responder_keyed_reestablishment_after_restart_replaces_cleanly),
+		cmocka_unit_test(responder_keyed_duplicate_takes_policies_when_initiator_confirms),
+		cmocka_unit_test(responder_auth_rejected_by_initiator_leaves_old_sa_working),
+	};
+
+	return cmocka_run_group_tests_name("engine_responder", tests,
+	    group_setup, group_teardown);
+}
