@@ -170,3 +170,80 @@ crypto_random(uint8_t *buf, size_t len)
 	}
 	return 0;
 }
+
+/* RFC 5649: any key length, integrity-checked on unwrap. */
+#define PARK_MECH	CKM_AES_KEY_WRAP_KWP
+#define WRAPKEY_LEN	32
+
+PK11SymKey *
+crypto_wrapkey_new(void)
+{
+	PK11SlotInfo *slot;
+	PK11SymKey *k;
+
+	slot = PK11_GetInternalSlot();
+	if (slot == NULL)
+		return NULL;
+	/* A session key that cannot be read out of the token. */
+	k = PK11_TokenKeyGenWithFlags(slot, CKM_AES_KEY_GEN, NULL, WRAPKEY_LEN,
+	    NULL, CKF_WRAP | CKF_UNWRAP, PK11_ATTR_SESSION |
+	    PK11_ATTR_SENSITIVE | PK11_ATTR_UNEXTRACTABLE, NULL);
+	if (k == NULL)
+		oe_err("%s: %s", __func__, crypto_nss_errstr());
+	PK11_FreeSlot(slot);
+	return k;
+}
+
+static CK_ATTRIBUTE_TYPE
+park_operation(CK_FLAGS flags)
+{
+	return (flags & CKF_ENCRYPT) ? CKA_ENCRYPT :
+	    (flags & CKF_SIGN) ? CKA_SIGN : CKA_DERIVE;
+}
+
+int
+crypto_key_park(PK11SymKey *wrapkey, PK11SymKey *key, CK_MECHANISM_TYPE mech,
+    CK_FLAGS flags, struct crypto_parked *out)
+{
+	SECItem blob;
+	unsigned int key_len;
+
+	memset(out, 0, sizeof(*out));
+	if (wrapkey == NULL || key == NULL)
+		return -1;
+	key_len = PK11_GetKeyLength(key);
+	if (key_len == 0 || key_len > CRYPTO_PRF_MAX_LEN)
+		return -1;
+	blob.type = siBuffer;
+	blob.data = out->blob;
+	blob.len = sizeof(out->blob);
+	if (PK11_WrapSymKey(PARK_MECH, NULL, wrapkey, key, &blob) !=
+	    SECSuccess || blob.len > sizeof(out->blob)) {
+		oe_err("%s: %s", __func__, crypto_nss_errstr());
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	out->mech = mech;
+	out->flags = flags;
+	out->key_len = (uint16_t)key_len;
+	out->len = (uint16_t)blob.len;
+	return 0;
+}
+
+PK11SymKey *
+crypto_key_unpark(PK11SymKey *wrapkey, const struct crypto_parked *p)
+{
+	SECItem blob;
+	PK11SymKey *k;
+
+	if (wrapkey == NULL || p->len == 0 || p->len > sizeof(p->blob))
+		return NULL;
+	blob.type = siBuffer;
+	blob.data = (unsigned char *)(uintptr_t)p->blob;
+	blob.len = p->len;
+	k = PK11_UnwrapSymKeyWithFlags(wrapkey, PARK_MECH, NULL, &blob,
+	    p->mech, park_operation(p->flags), p->key_len, p->flags);
+	if (k == NULL)
+		oe_err("%s: %s", __func__, crypto_nss_errstr());
+	return k;
+}

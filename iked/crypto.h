@@ -15,6 +15,7 @@
 
 #include <nss.h>
 #include <pkcs11t.h>
+#include <pk11pub.h>
 #include <secoidt.h>
 
 #include "ikev2.h"
@@ -87,6 +88,41 @@ const char *crypto_nssdb_path(const char *override);
 struct crypto_nss;
 struct crypto_nss *crypto_nss_init(const char *dbdir, bool readwrite);
 void crypto_nss_shutdown(struct crypto_nss *nss);
+
+/*
+ * Parked keys.  Every live PK11SymKey is a softoken session object
+ * (about 5 KB: a fixed array of 45 attributes) with its own PKCS#11
+ * session, and the softoken finds sessions and objects by walking hash
+ * chains, so each live key also slows every later operation.  An
+ * established IKE SA uses its keys for a few messages an hour, so it
+ * keeps them wrapped (AES key wrap with padding, RFC 5649) under one
+ * wrapping key of its table, and unwraps a key for the operation that
+ * needs it.  The wrapping key is generated in the token and never
+ * leaves it; keys are never in our memory in the clear.
+ */
+#define CRYPTO_PARKED_MAX	(CRYPTO_PRF_MAX_LEN + 16)
+
+struct crypto_parked {
+	CK_MECHANISM_TYPE	 mech;	/* the key's mechanism when unwrapped */
+	CK_FLAGS		 flags;	/* its CKF_* usage */
+	uint16_t		 key_len;
+	uint16_t		 len;	/* of blob */
+	uint8_t			 blob[CRYPTO_PARKED_MAX];
+};
+
+/* A new AES-256 wrapping key (caller frees with PK11_FreeSymKey), or NULL. */
+PK11SymKey *crypto_wrapkey_new(void);
+
+/*
+ * Wrap `key` (borrowed; the caller still frees it) under `wrapkey` into
+ * *out, to be unwrapped as a `mech` key with usage `flags`.  0 or -1.
+ */
+int crypto_key_park(PK11SymKey *wrapkey, PK11SymKey *key,
+    CK_MECHANISM_TYPE mech, CK_FLAGS flags, struct crypto_parked *out);
+
+/* The parked key as a new PK11SymKey (caller frees), or NULL. */
+PK11SymKey *crypto_key_unpark(PK11SymKey *wrapkey,
+    const struct crypto_parked *p);
 
 /* Last NSS error as text, for log lines. */
 const char *crypto_nss_errstr(void);

@@ -253,7 +253,42 @@ crypto_ike_keys_clear(struct crypto_ike_keys *keys)
 			PK11_FreeSymKey(*all[i]);
 		*all[i] = NULL;
 	}
+	if (keys->wrapkey != NULL)
+		PK11_FreeSymKey(keys->wrapkey);
 	explicit_bzero(keys, sizeof(*keys));
+}
+
+int
+crypto_ike_keys_park(struct crypto_ike_keys *keys, PK11SymKey *wrapkey)
+{
+	PK11SymKey **others[] = { &keys->sk_ai, &keys->sk_ar, &keys->sk_ei,
+	    &keys->sk_er, &keys->sk_pi, &keys->sk_pr };
+	size_t i;
+
+	if (keys->wrapkey != NULL)
+		return 0;
+	if (keys->sk_d == NULL || crypto_key_park(wrapkey, keys->sk_d,
+	    PK11_GetMechanism(keys->sk_d), CKF_DERIVE, &keys->sk_d_parked) != 0)
+		return -1;
+	keys->wrapkey = PK11_ReferenceSymKey(wrapkey);
+	PK11_FreeSymKey(keys->sk_d);
+	keys->sk_d = NULL;
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		if (*others[i] != NULL)
+			PK11_FreeSymKey(*others[i]);
+		*others[i] = NULL;
+	}
+	return 0;
+}
+
+PK11SymKey *
+crypto_ike_keys_sk_d(const struct crypto_ike_keys *keys)
+{
+	if (keys->sk_d != NULL)
+		return PK11_ReferenceSymKey(keys->sk_d);
+	if (keys->wrapkey == NULL)
+		return NULL;
+	return crypto_key_unpark(keys->wrapkey, &keys->sk_d_parked);
 }
 
 /* Extract the salt bytes at `offset` of the key material. */

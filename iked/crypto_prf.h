@@ -84,6 +84,9 @@ struct crypto_ike_keys {
 	uint8_t		 salt_i[CRYPTO_SALT_MAX_LEN];
 	uint8_t		 salt_r[CRYPTO_SALT_MAX_LEN];
 	size_t		 salt_len;
+	/* after crypto_ike_keys_park(): SK_d wrapped, every key above NULL */
+	PK11SymKey	*wrapkey;	/* referenced */
+	struct crypto_parked sk_d_parked;
 };
 
 /*
@@ -98,6 +101,19 @@ int crypto_ike_keys_derive(const struct crypto_prf *prf,
     const uint8_t spi_i[CRYPTO_SPI_LEN], const uint8_t spi_r[CRYPTO_SPI_LEN],
     struct crypto_ike_keys *keys);
 void crypto_ike_keys_clear(struct crypto_ike_keys *keys);
+
+/*
+ * An established IKE SA needs only SK_d (for Child SAs and the IKE SA
+ * rekey); SK_e/SK_a live on in its crypto_sk contexts and SK_p served
+ * IKE_AUTH only.  crypto_ike_keys_park() releases all of them but
+ * SK_d, which it wraps under `wrapkey` (referenced) and releases too:
+ * the SA then holds no live key object here (crypto.h, "Parked keys").
+ * 0 or -1 (nothing changed).  Parking twice is a no-op.
+ */
+int crypto_ike_keys_park(struct crypto_ike_keys *keys, PK11SymKey *wrapkey);
+
+/* SK_d as a new reference (caller frees), live or unwrapped; NULL if none. */
+PK11SymKey *crypto_ike_keys_sk_d(const struct crypto_ike_keys *keys);
 
 /*
  * Child SA: KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr), `len` bytes

@@ -23,6 +23,9 @@ struct crypto_sk {
 	const struct crypto_integ	*integ;	/* NULL for AEAD */
 	PK11SymKey			*enc_key;
 	PK11SymKey			*integ_key;
+	/* parked: enc_key/integ_key are NULL between calls */
+	PK11SymKey			*wrapkey;	/* referenced */
+	struct crypto_parked		 enc_parked, integ_parked;
 	uint8_t				 salt[CRYPTO_SALT_MAX_LEN];
 	uint64_t			 iv_base;	/* AEAD only */
 	uint64_t			 iv_used;	/* IVs handed out */
@@ -91,11 +94,80 @@ crypto_sk_free(struct crypto_sk *sk)
 {
 	if (sk == NULL)
 		return;
-	PK11_FreeSymKey(sk->enc_key);
+	if (sk->enc_key != NULL)
+		PK11_FreeSymKey(sk->enc_key);
 	if (sk->integ_key != NULL)
 		PK11_FreeSymKey(sk->integ_key);
+	if (sk->wrapkey != NULL)
+		PK11_FreeSymKey(sk->wrapkey);
 	explicit_bzero(sk, sizeof(*sk));
 	free(sk);
+}
+
+bool
+crypto_sk_parked(const struct crypto_sk *sk)
+{
+	return sk->wrapkey != NULL;
+}
+
+int
+crypto_sk_park(struct crypto_sk *sk, PK11SymKey *wrapkey)
+{
+	struct crypto_parked e, a;
+
+	if (sk->wrapkey != NULL)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	if (crypto_key_park(wrapkey, sk->enc_key, sk->encr->mech,
+	    CKF_ENCRYPT | CKF_DECRYPT, &e) != 0 ||
+	    (sk->integ_key != NULL && crypto_key_park(wrapkey, sk->integ_key,
+	    sk->integ->hmac_mech, CKF_SIGN | CKF_VERIFY, &a) != 0)) {
+		explicit_bzero(&e, sizeof(e));
+		return -1;
+	}
+	sk->enc_parked = e;
+	sk->integ_parked = a;
+	sk->wrapkey = PK11_ReferenceSymKey(wrapkey);
+	PK11_FreeSymKey(sk->enc_key);
+	sk->enc_key = NULL;
+	if (sk->integ_key != NULL) {
+		PK11_FreeSymKey(sk->integ_key);
+		sk->integ_key = NULL;
+	}
+	return 0;
+}
+
+/* Parked context: the keys for one call (sk_keys_put() after it). */
+static int
+sk_keys_get(struct crypto_sk *sk)
+{
+	if (sk->wrapkey == NULL)
+		return 0;
+	sk->enc_key = crypto_key_unpark(sk->wrapkey, &sk->enc_parked);
+	if (sk->enc_key == NULL)
+		return -1;
+	if (sk->integ != NULL) {
+		sk->integ_key = crypto_key_unpark(sk->wrapkey,
+		    &sk->integ_parked);
+		if (sk->integ_key == NULL) {
+			PK11_FreeSymKey(sk->enc_key);
+			sk->enc_key = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+sk_keys_put(struct crypto_sk *sk)
+{
+	if (sk->wrapkey == NULL)
+		return;
+	if (sk->enc_key != NULL)
+		PK11_FreeSymKey(sk->enc_key);
+	if (sk->integ_key != NULL)
+		PK11_FreeSymKey(sk->integ_key);
+	sk->enc_key = sk->integ_key = NULL;
 }
 
 /* Padding so that (len + pad + 1) is a multiple of the block size. */
@@ -235,8 +307,8 @@ out:
 	return rc;
 }
 
-int
-crypto_sk_encrypt(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
+static int
+sk_encrypt_live(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
     const uint8_t *plain, size_t len, uint8_t *out, size_t out_cap,
     size_t *out_len)
 {
@@ -321,8 +393,8 @@ sk_unpad(uint8_t *plain, size_t padded, size_t *plain_len)
 	return 0;
 }
 
-int
-crypto_sk_decrypt(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
+static int
+sk_decrypt_live(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
     const uint8_t *body, size_t body_len, uint8_t *plain_out, size_t cap,
     size_t *plain_len)
 {
@@ -379,4 +451,34 @@ crypto_sk_decrypt(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+crypto_sk_encrypt(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
+    const uint8_t *plain, size_t len, uint8_t *out, size_t out_cap,
+    size_t *out_len)
+{
+	int rc;
+
+	if (sk_keys_get(sk) != 0)
+		return -1;
+	rc = sk_encrypt_live(sk, aad, aad_len, plain, len, out, out_cap,
+	    out_len);
+	sk_keys_put(sk);
+	return rc;
+}
+
+int
+crypto_sk_decrypt(struct crypto_sk *sk, const uint8_t *aad, size_t aad_len,
+    const uint8_t *body, size_t body_len, uint8_t *plain_out, size_t cap,
+    size_t *plain_len)
+{
+	int rc;
+
+	if (sk_keys_get(sk) != 0)
+		return -1;
+	rc = sk_decrypt_live(sk, aad, aad_len, body, body_len, plain_out,
+	    cap, plain_len);
+	sk_keys_put(sk);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #ifndef OE_IKED_CRYPTO_SK_H
 #define OE_IKED_CRYPTO_SK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,16 @@ struct crypto_sk *crypto_sk_new(const struct crypto_encr *encr,
     const struct crypto_integ *integ, PK11SymKey *enc_key,
     PK11SymKey *integ_key, const uint8_t *salt, size_t salt_len);
 void crypto_sk_free(struct crypto_sk *sk);
+
+/*
+ * Park the context's keys (crypto.h): wrap them under `wrapkey`, of
+ * which the context keeps a reference, and release them, so that an
+ * idle IKE SA holds no live key object.  Encrypt and decrypt then
+ * unwrap them for the duration of each call.  0 or -1 (keys still
+ * live).  Parking twice is a no-op.
+ */
+int crypto_sk_park(struct crypto_sk *sk, PK11SymKey *wrapkey);
+bool crypto_sk_parked(const struct crypto_sk *sk);
 
 /*
  * Size of the SK payload body (IV || ciphertext || ICV) for `plain_len`

@@ -420,6 +420,7 @@ ikev2_auth_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	}
 	/* The Child SA's rekey and expiry times are known only now. */
 	ikev2_sa_arm_timer(sa);
+	ikev2_sa_compact(sa);
 	/*
 	 * Without INITIAL_CONTACT the responder keeps its policies with
 	 * our other SA until we show we accepted its AUTH: an empty
@@ -577,6 +578,7 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	    am->n) < 0)
 		goto fail;
 	established(sa);
+	ikev2_sa_compact(sa);
 	explicit_bzero(am->auth, sizeof(am->auth));
 	free(am);
 	iked_state_changed(sa->iked);

@@ -384,6 +384,7 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	const struct crypto_integ *integ = NULL;
 	struct crypto_child_keys ck;
 	uint8_t keymat[2 * (64 + 64)];
+	PK11SymKey *sk_d = NULL;
 	size_t len;
 	int ret = -1, r;
 	enum policy_verdict verdict;
@@ -405,7 +406,9 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	len = crypto_child_keymat_len(encr, integ);
 	if (len == 0 || len > sizeof(keymat))
 		return -1;
-	if (crypto_child_keymat(sa->prf, sa->keys.sk_d, gir, ni, ni_len,
+	sk_d = crypto_ike_keys_sk_d(&sa->keys);	/* may be parked */
+	if (sk_d == NULL ||
+	    crypto_child_keymat(sa->prf, sk_d, gir, ni, ni_len,
 	    nr, nr_len, keymat, len) < 0 ||
 	    crypto_child_keys_split(encr, integ, keymat, len, &ck) < 0)
 		goto out;
@@ -457,6 +460,8 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    NULL);
 	ret = 0;
 out:
+	if (sk_d != NULL)
+		PK11_FreeSymKey(sk_d);
 	explicit_bzero(keymat, sizeof(keymat));
 	explicit_bzero(&ck, sizeof(ck));
 	return ret;

@@ -154,7 +154,7 @@ int
 ikev2_init_derive_keys(struct ikev2_ike_sa *sa, const uint8_t *peer_ke,
     size_t peer_ke_len, const struct ikev2_ike_sa *rekey_of)
 {
-	PK11SymKey *gir = NULL, *skeyseed = NULL;
+	PK11SymKey *gir = NULL, *skeyseed = NULL, *old_sk_d = NULL;
 	uint8_t spi_i[8], spi_r[8];
 	const struct crypto_encr *encr;
 	const struct crypto_prf *prf;
@@ -171,9 +171,12 @@ ikev2_init_derive_keys(struct ikev2_ike_sa *sa, const uint8_t *peer_ke,
 	if (gir == NULL)
 		goto out;
 	/* A rekeyed IKE SA mixes in the old SK_d (RFC 7296 2.18). */
+	if (rekey_of != NULL &&
+	    (old_sk_d = crypto_ike_keys_sk_d(&rekey_of->keys)) == NULL)
+		goto out;
 	skeyseed = rekey_of == NULL ? crypto_skeyseed(prf, sa->ni, sa->ni_len,
 	    sa->nr, sa->nr_len, gir) : crypto_skeyseed_rekey(rekey_of->prf,
-	    rekey_of->keys.sk_d, gir, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
+	    old_sk_d, gir, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
 	if (skeyseed == NULL)
 		goto out;
 	spi_bytes(sa->ispi, spi_i);
@@ -208,6 +211,8 @@ out:
 		PK11_FreeSymKey(gir);
 	if (skeyseed != NULL)
 		PK11_FreeSymKey(skeyseed);
+	if (old_sk_d != NULL)
+		PK11_FreeSymKey(old_sk_d);
 	/* The DH private key has done its job (forward secrecy). */
 	if (sa->dh != NULL) {
 		crypto_dh_free(sa->dh);

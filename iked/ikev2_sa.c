@@ -23,6 +23,8 @@ struct ikev2_sa_table {
 	size_t			 count;
 	size_t			 halfopen;
 	uint64_t		 serial;
+	/* parks established SAs' keys (crypto.h); made on first use */
+	PK11SymKey		*wrapkey;
 };
 
 static bool
@@ -274,7 +276,34 @@ ikev2_sa_table_free(struct ikev2_sa_table *t)
 		ikev2_sa_complete(sa, false, "daemon stopping");
 		sa_release(sa);
 	}
+	if (t->wrapkey != NULL)
+		PK11_FreeSymKey(t->wrapkey);
 	free(t);
+}
+
+void
+ikev2_sa_compact(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_sa_table *t = sa->iked->sas;
+	char tag[80];
+
+	/* The IKE_SA_INIT messages were only the AUTH payloads' input. */
+	free(sa->init_req);
+	sa->init_req = NULL;
+	sa->init_req_len = 0;
+	free(sa->init_resp);
+	sa->init_resp = NULL;
+	sa->init_resp_len = 0;
+	if (!sa->have_keys || sa->sk_out == NULL || sa->sk_in == NULL)
+		return;
+	if (t->wrapkey == NULL)
+		t->wrapkey = crypto_wrapkey_new();
+	/* Unparked keys only cost memory and time: the SA still works. */
+	if (t->wrapkey == NULL || crypto_sk_park(sa->sk_out, t->wrapkey) < 0 ||
+	    crypto_sk_park(sa->sk_in, t->wrapkey) < 0 ||
+	    crypto_ike_keys_park(&sa->keys, t->wrapkey) < 0)
+		oe_warn("%s: cannot park the IKE SA's keys; they stay live",
+		    ikev2_sa_tag(sa, tag, sizeof(tag)));
 }
 
 size_t

@@ -279,6 +279,13 @@ size_t	ikev2_sa_halfopen(const struct ikev2_sa_table *t);
 struct ikev2_ike_sa *ikev2_sa_first(struct ikev2_sa_table *t);
 struct ikev2_ike_sa *ikev2_sa_next(struct ikev2_ike_sa *sa);
 
+/*
+ * Once the IKE SA is established: free what only IKE_AUTH needed (the
+ * IKE_SA_INIT messages, SK_pi/SK_pr) and park its keys (crypto.h), so
+ * that an idle SA holds no live NSS key object.
+ */
+void	ikev2_sa_compact(struct ikev2_ike_sa *sa);
+
 /* Report the initiation result (once) and forget the callback. */
 void	ikev2_sa_complete(struct ikev2_ike_sa *sa, bool ok, const char *error);
 

@@ -292,6 +292,125 @@ check_layout(uint16_t encr_id, uint16_t bits, uint16_t integ_id)
 	kdf_case_free(&c);
 }
 
+/*
+ * Parking keeps SK_d (same value when unwrapped, wrapped blob not the
+ * key in the clear) and releases every other key; without a wrapping
+ * key nothing changes.
+ */
+static void
+check_park(uint16_t encr_id, uint16_t bits, uint16_t integ_id)
+{
+	const struct crypto_prf *prf = crypto_prf_lookup(IKEV2_PRF_HMAC_SHA2_256);
+	const struct crypto_encr *encr = crypto_encr_lookup(encr_id, bits);
+	const struct crypto_integ *integ = crypto_integ_lookup(integ_id);
+	struct crypto_ike_keys k;
+	struct kdf_case c;
+	PK11SymKey *gir, *skeyseed, *wrap, *d1, *d2;
+	uint8_t *dkm, buf[128];
+	size_t dkm_len, got;
+
+	kdf_case_load(&c);
+	dkm = unhex(nist_sha256.dkm, &dkm_len);
+	gir = crypto_symkey_import(c.gir, c.gir_len);
+	skeyseed = crypto_skeyseed(prf, c.ni, c.ni_len, c.nr, c.nr_len, gir);
+	assert_int_equal(crypto_ike_keys_derive(prf, encr, integ, skeyseed,
+	    c.ni, c.ni_len, c.nr, c.nr_len, c.spi_i, c.spi_r, &k), 0);
+
+	assert_int_equal(crypto_ike_keys_park(&k, NULL), -1);
+	assert_non_null(k.sk_d);
+	assert_non_null(k.sk_pi);
+	assert_null(k.wrapkey);
+
+	wrap = crypto_wrapkey_new();
+	assert_non_null(wrap);
+	assert_int_equal(crypto_ike_keys_park(&k, wrap), 0);
+	assert_null(k.sk_d);
+	assert_null(k.sk_ai);
+	assert_null(k.sk_ar);
+	assert_null(k.sk_ei);
+	assert_null(k.sk_er);
+	assert_null(k.sk_pi);
+	assert_null(k.sk_pr);
+	assert_true(k.sk_d_parked.len >= 32 + 8);
+	assert_null(memmem(k.sk_d_parked.blob, k.sk_d_parked.len, dkm, 8));
+	/* A second park changes nothing. */
+	assert_int_equal(crypto_ike_keys_park(&k, wrap), 0);
+	PK11_FreeSymKey(wrap);		/* the keys hold their reference */
+
+	d1 = crypto_ike_keys_sk_d(&k);
+	d2 = crypto_ike_keys_sk_d(&k);
+	assert_non_null(d1);
+	assert_non_null(d2);
+	assert_int_equal(crypto_symkey_extract(d1, buf, sizeof(buf), &got), 0);
+	assert_int_equal(got, 32);
+	assert_memory_equal(buf, dkm, 32);
+	/* and it still derives: Child SA key material from SK_d */
+	assert_int_equal(crypto_child_keymat(prf, d2, NULL, c.ni, c.ni_len,
+	    c.nr, c.nr_len, buf, 64), 0);
+	PK11_FreeSymKey(d1);
+	PK11_FreeSymKey(d2);
+
+	crypto_ike_keys_clear(&k);
+	assert_null(k.wrapkey);
+	assert_null(crypto_ike_keys_sk_d(&k));
+	PK11_FreeSymKey(skeyseed);
+	PK11_FreeSymKey(gir);
+	free(dkm);
+	kdf_case_free(&c);
+}
+
+static void
+ike_keys_park_keeps_only_sk_d_wrapped_gcm256(void **state)
+{
+	(void)state;
+	check_park(IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE);
+}
+
+static void
+ike_keys_park_keeps_only_sk_d_wrapped_cbc128_sha256(void **state)
+{
+	(void)state;
+	check_park(IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128);
+}
+
+/* Parked SK_d gives the same Child SA KEYMAT as the live one. */
+static void
+ike_keys_parked_sk_d_gives_the_same_child_keymat(void **state)
+{
+	const struct crypto_prf *prf = crypto_prf_lookup(IKEV2_PRF_HMAC_SHA2_256);
+	const struct crypto_encr *encr = crypto_encr_lookup(
+	    IKEV2_ENCR_AES_GCM_16, 256);
+	struct crypto_ike_keys k;
+	struct kdf_case c;
+	PK11SymKey *gir, *skeyseed, *wrap, *d;
+	uint8_t live[72], parked[72];
+
+	(void)state;
+	kdf_case_load(&c);
+	gir = crypto_symkey_import(c.gir, c.gir_len);
+	skeyseed = crypto_skeyseed(prf, c.ni, c.ni_len, c.nr, c.nr_len, gir);
+	assert_int_equal(crypto_ike_keys_derive(prf, encr, NULL, skeyseed,
+	    c.ni, c.ni_len, c.nr, c.nr_len, c.spi_i, c.spi_r, &k), 0);
+	d = crypto_ike_keys_sk_d(&k);
+	assert_ptr_equal(d, k.sk_d);	/* live: a reference */
+	assert_int_equal(crypto_child_keymat(prf, d, gir, c.ni, c.ni_len,
+	    c.nr, c.nr_len, live, sizeof(live)), 0);
+	PK11_FreeSymKey(d);
+	wrap = crypto_wrapkey_new();
+	assert_int_equal(crypto_ike_keys_park(&k, wrap), 0);
+	PK11_FreeSymKey(wrap);
+	d = crypto_ike_keys_sk_d(&k);
+	assert_non_null(d);
+	assert_int_equal(crypto_child_keymat(prf, d, gir, c.ni, c.ni_len,
+	    c.nr, c.nr_len, parked, sizeof(parked)), 0);
+	assert_memory_equal(live, parked, sizeof(live));
+	PK11_FreeSymKey(d);
+	crypto_ike_keys_clear(&k);
+	PK11_FreeSymKey(skeyseed);
+	PK11_FreeSymKey(gir);
+	kdf_case_free(&c);
+}
+
 static void
 ike_keys_gcm256_are_consecutive_prf_plus_slices(void **state)
 {
@@ -522,6 +641,9 @@ main(void)
 		cmocka_unit_test(ike_keys_cbc128_sha384_are_consecutive_prf_plus_slices),
 		cmocka_unit_test(ike_keys_chacha20_are_consecutive_prf_plus_slices),
 		cmocka_unit_test(ike_keys_reject_aead_with_integrity),
+		cmocka_unit_test(ike_keys_park_keeps_only_sk_d_wrapped_gcm256),
+		cmocka_unit_test(ike_keys_park_keeps_only_sk_d_wrapped_cbc128_sha256),
+		cmocka_unit_test(ike_keys_parked_sk_d_gives_the_same_child_keymat),
 		cmocka_unit_test(ikev2_kdf_sha384_and_sha512_match_nist_vectors),
 		cmocka_unit_test(kdf_rejects_nonce_outside_8_to_256_bytes),
 		cmocka_unit_test(prf_plus_rejects_more_than_255_blocks),

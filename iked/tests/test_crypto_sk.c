@@ -214,6 +214,89 @@ sk_round_trip_every_suite_and_length(void **state)
 	}
 }
 
+/*
+ * A parked context (keys wrapped, unwrapped per call) talks to a live
+ * one both ways, still rejects a flipped bit, and its AEAD IV counter
+ * carries on from before parking.
+ */
+static void
+sk_parked_context_interoperates_with_live_one(void **state)
+{
+	uint8_t plain[40], body[256], back[256];
+	size_t s, blen, plen;
+	PK11SymKey *wrap = crypto_wrapkey_new();
+
+	(void)state;
+	assert_non_null(wrap);
+	memset(plain, 0x3c, sizeof(plain));
+	for (s = 0; s < NSUITES; s++) {
+		struct crypto_sk *live = make_sk(suites[s].encr, suites[s].bits,
+		    suites[s].integ);
+		struct crypto_sk *parked = make_sk(suites[s].encr,
+		    suites[s].bits, suites[s].integ);
+		uint8_t iv1[8];
+
+		assert_false(crypto_sk_parked(parked));
+		assert_int_equal(crypto_sk_encrypt(parked, aad32,
+		    sizeof(aad32), plain, sizeof(plain), body, sizeof(body),
+		    &blen), 0);
+		memcpy(iv1, body, sizeof(iv1));
+		assert_int_equal(crypto_sk_park(parked, wrap), 0);
+		assert_true(crypto_sk_parked(parked));
+		assert_int_equal(crypto_sk_park(parked, wrap), 0);
+
+		assert_int_equal(crypto_sk_encrypt(parked, aad32,
+		    sizeof(aad32), plain, sizeof(plain), body, sizeof(body),
+		    &blen), 0);
+		if (suites[s].integ == IKEV2_INTEG_NONE) {
+			uint64_t a = 0, b = 0;
+			int i;
+
+			/* the counter went on: IV = previous + 1 */
+			for (i = 0; i < 8; i++) {
+				a = a << 8 | iv1[i];
+				b = b << 8 | body[i];
+			}
+			assert_true(b == a + 1);
+		}
+		assert_int_equal(crypto_sk_decrypt(live, aad32, sizeof(aad32),
+		    body, blen, back, sizeof(back), &plen), 0);
+		assert_int_equal(plen, sizeof(plain));
+		assert_memory_equal(back, plain, plen);
+
+		assert_int_equal(crypto_sk_encrypt(live, aad32, sizeof(aad32),
+		    plain, sizeof(plain), body, sizeof(body), &blen), 0);
+		assert_int_equal(crypto_sk_decrypt(parked, aad32,
+		    sizeof(aad32), body, blen, back, sizeof(back), &plen), 0);
+		assert_memory_equal(back, plain, sizeof(plain));
+		body[blen - 1] ^= 0x01;
+		assert_int_equal(crypto_sk_decrypt(parked, aad32,
+		    sizeof(aad32), body, blen, back, sizeof(back), &plen), -1);
+		crypto_sk_free(live);
+		crypto_sk_free(parked);
+	}
+	PK11_FreeSymKey(wrap);
+}
+
+/* Without a wrapping key parking fails and the context works on. */
+static void
+sk_park_without_wrapping_key_leaves_context_live(void **state)
+{
+	struct crypto_sk *sk = make_sk(IKEV2_ENCR_AES_GCM_16, 128,
+	    IKEV2_INTEG_NONE);
+	uint8_t plain[8] = { 0 }, body[64], back[64];
+	size_t blen, plen;
+
+	(void)state;
+	assert_int_equal(crypto_sk_park(sk, NULL), -1);
+	assert_false(crypto_sk_parked(sk));
+	assert_int_equal(crypto_sk_encrypt(sk, aad32, sizeof(aad32), plain,
+	    sizeof(plain), body, sizeof(body), &blen), 0);
+	assert_int_equal(crypto_sk_decrypt(sk, aad32, sizeof(aad32), body,
+	    blen, back, sizeof(back), &plen), 0);
+	crypto_sk_free(sk);
+}
+
 static void
 sk_cbc_body_is_iv_blocks_and_truncated_icv(void **state)
 {
@@ -475,6 +558,8 @@ main(void)
 		cmocka_unit_test(aead_chacha20_poly1305_matches_rfc8439_2_8_2),
 		cmocka_unit_test(sk_round_trip_every_suite_and_length),
 		cmocka_unit_test(sk_round_trip_with_keys_from_ike_keys_derive),
+		cmocka_unit_test(sk_parked_context_interoperates_with_live_one),
+		cmocka_unit_test(sk_park_without_wrapping_key_leaves_context_live),
 		cmocka_unit_test(sk_cbc_body_is_iv_blocks_and_truncated_icv),
 		cmocka_unit_test(sk_decrypt_rejects_any_flipped_bit),
 		cmocka_unit_test(sk_decrypt_rejects_truncated_or_misaligned_body),
