@@ -28,23 +28,14 @@ struct acquire_ctx {
 };
 
 uint32_t
-acquire_failure_lifetime(void)
+acquire_failure_lifetime(const struct iked *d)
 {
-	const char *s = getenv(ACQUIRE_SHUNT_LIFETIME_ENV);
-	char *end;
-	unsigned long v;
+	uint32_t v = d->conf != NULL ? d->conf->setup.shuntlifetime : 0;
 
-	if (s == NULL || *s == '\0')
+	/* The options table bounds it; a zeroed setup means the default. */
+	if (v == 0)
 		return SHUNT_FAILURE_LIFETIME_DEFAULT;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v == 0 || v > SHUNT_LIFETIME_MAX) {
-		oe_warn("%s=%s: not 1..%u seconds; using %u",
-		    ACQUIRE_SHUNT_LIFETIME_ENV, s, SHUNT_LIFETIME_MAX,
-		    SHUNT_FAILURE_LIFETIME_DEFAULT);
-		return SHUNT_FAILURE_LIFETIME_DEFAULT;
-	}
-	return (uint32_t)v;
+	return v > SHUNT_LIFETIME_MAX ? SHUNT_LIFETIME_MAX : v;
 }
 
 /* True if `a` is configured on one of this host's interfaces. */
@@ -129,7 +120,7 @@ acquire_done(void *arg, const struct ikev2_initiate_result *res)
 	}
 	/* Replace in place: `private` goes from drop to drop, never open. */
 	if (shunt_install(d->shunts, SHUNT_FAILURE, act, &c->local, &c->peer,
-	    c->conn, acquire_failure_lifetime(), res->error,
+	    c->conn, acquire_failure_lifetime(d), res->error,
 	    iked_now_usec(d)) < 0)
 		(void)shunt_remove(d->shunts, &c->local, &c->peer);
 out:

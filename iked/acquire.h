@@ -24,12 +24,6 @@
 
 struct iked;
 
-/*
- * Failure shunt lifetime in seconds: SHUNT_FAILURE_LIFETIME_DEFAULT,
- * or $OE_SHUNT_LIFETIME (1..86400) until iked.conf has a key for it.
- */
-#define ACQUIRE_SHUNT_LIFETIME_ENV	"OE_SHUNT_LIFETIME"
-
 /* After the kernel is open and the configuration loaded: 0 or -1. */
 int	 policy_daemon_start(struct iked *d);
 /* After a successful reload swapped d->conf. */
@@ -45,8 +39,11 @@ struct oe_addr;
 void	 policy_daemon_child_up(struct iked *d, const struct oe_addr *peer);
 /* The kernel callback's body. */
 void	 acquire_handle(struct iked *d, const struct kernel_acquire *ev);
-/* The failure shunt lifetime in effect (seconds). */
-uint32_t acquire_failure_lifetime(void);
+/*
+ * The failure shunt lifetime in effect (seconds): config setup
+ * shuntlifetime= of the loaded configuration (default 15m).
+ */
+uint32_t acquire_failure_lifetime(const struct iked *d);
 
 /*
  * Control socket (policy_ctl.c): registers `policies`, `shunts`,

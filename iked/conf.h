@@ -240,6 +240,7 @@ struct conf_setup {
 	uint32_t		 ddos_threshold;	/* half-open IKE SAs before cookies */
 	int			 protostack;	/* enum conf_protostack */
 	char			 policies_dir[CONF_PATH_MAX];
+	uint32_t		 shuntlifetime;	/* seconds a failure shunt stays */
 };
 
 /* ---- the whole configuration ------------------------------------------ */

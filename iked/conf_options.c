@@ -273,6 +273,9 @@ const struct conf_option conf_options[] = {
 	    0, 0, CONF_F_OURS | CONF_F_RELDIR,
 	    "directory of policy group files; a relative path is relative to "
 	    "the directory of iked.conf"),
+	S("shuntlifetime", CONF_V_SECONDS, shuntlifetime, "15m", NULL, 1, DAY, 0,
+	    "how long a failure shunt stays before the trap governs the peer "
+	    "again (a change applies to new shunts)"),
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);

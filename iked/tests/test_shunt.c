@@ -16,9 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oe_log.h"
 #include "conf.h"
+#include "iked.h"
+#include "acquire.h"
 #include "kernel.h"
 #include "policy.h"
 #include "shunt.h"
@@ -286,6 +289,69 @@ ipv6_shunt_overrides_an_ipv6_trap(void **state)
 	assert_int_equal(kernel_none_packet_out(f->k, &s), KERNEL_POLICY_TRAP);
 }
 
+/* Loads a config setup section with `line` (NULL: none); NULL if refused. */
+static struct iked_conf *
+load_setup(const char *line)
+{
+	char path[] = "/tmp/oe-test-shuntlife.XXXXXX";
+	struct conf_load_opts opts = { .policies_dir = "/nonexistent",
+	    .no_groups = true };
+	struct conf_msgs msgs;
+	struct iked_conf *conf = NULL;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "config setup\n\tprotostack=none\n%s%s%s", line != NULL ?
+	    "\t" : "", line != NULL ? line : "", line != NULL ? "\n" : "");
+	fclose(f);
+	conf_msgs_init(&msgs);
+	if (conf_load(path, &opts, &conf, &msgs) != 0)
+		conf = NULL;
+	unlink(path);
+	return conf;
+}
+
+/*
+ * config setup shuntlifetime= (libreswan's key, default 15m) is what a
+ * failure shunt gets; out-of-range values are refused at load.
+ */
+static void
+shuntlifetime_key_sets_the_failure_shunt_lifetime(void **state)
+{
+	struct iked d;
+	struct iked_conf *conf;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	conf = load_setup(NULL);
+	assert_non_null(conf);
+	assert_int_equal(conf->setup.shuntlifetime, 900);
+	d.conf = conf;
+	assert_int_equal(acquire_failure_lifetime(&d), 900);
+	conf_free(conf);
+
+	conf = load_setup("shuntlifetime=20s");
+	assert_non_null(conf);
+	assert_int_equal(conf->setup.shuntlifetime, 20);
+	d.conf = conf;
+	assert_int_equal(acquire_failure_lifetime(&d), 20);
+	conf_free(conf);
+
+	conf = load_setup("shuntlifetime=2h");
+	assert_non_null(conf);
+	d.conf = conf;
+	assert_int_equal(acquire_failure_lifetime(&d), 7200);
+	conf_free(conf);
+
+	assert_null(load_setup("shuntlifetime=0"));
+	assert_null(load_setup("shuntlifetime=2d"));
+	assert_null(load_setup("shuntlifetime=soon"));
+}
+
 int
 main(void)
 {
@@ -307,6 +373,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(bad_shunt_requests_are_refused,
 		    setup, teardown),
 		cmocka_unit_test(conf_shunt_settings_map_to_kernel_actions),
+		cmocka_unit_test(shuntlifetime_key_sets_the_failure_shunt_lifetime),
 		cmocka_unit_test_setup_teardown(ipv6_shunt_overrides_an_ipv6_trap,
 		    setup, teardown),
 	};

@@ -16,6 +16,7 @@ OE_GROUPS="block clear clear-or-private private-or-clear private"
 
 # oe_conf HOST LOCAL [KEY=VALUE...]: iked.conf for HOST listening on
 # LOCAL (an address, or "v4,v6"); extra words go into every IKE conn.
+# $OE_LAB_SHUNT_LIFETIME sets config setup shuntlifetime= (default 15m).
 oe_conf() {
 	local name=$1 local=$2 h g x; shift 2
 	h=$(lab_host_dir "$name")
@@ -30,6 +31,7 @@ oe_conf() {
 		echo "    policies-dir=$h/oe/policies"
 		echo "    trigger-socket=/run/oe/trigger.sock"
 		echo "    ctl-socket=/run/oe/iked.ctl"
+		echo "    shuntlifetime=${OE_LAB_SHUNT_LIFETIME:-15m}"
 		echo
 		echo "conn block"
 		echo "    left=%defaultroute"
@@ -88,14 +90,13 @@ oe_state() { echo "$(lab_host_dir "$1")/log/oe-iked.json"; }
 oe_log_file() { echo "$(lab_host_dir "$1")/log/oe-iked.log"; }
 
 # oe_start HOST: start oe-iked (xfrm backend, no NSS database: NULL
-# authentication only) and wait until it is ready.  $OE_LAB_SHUNT_LIFETIME
-# sets the failure shunt lifetime.  The PID goes to $h/oe/pid.
+# authentication only) and wait until it is ready.  The PID goes to
+# $h/oe/pid.
 oe_start() {
 	local name=$1 h pid
 	h=$(lab_host_dir "$name")
 	rm -f "$h/log/oe-iked.json"
-	pid=$(lab_bg "$name" oe-iked env OE_SHUNT_LIFETIME="${OE_LAB_SHUNT_LIFETIME:-900}" \
-		"$(lab_bin oe-iked)" -f "$h/oe/iked.conf" --nssdb none --kernel xfrm \
+	pid=$(lab_bg "$name" oe-iked "$(lab_bin oe-iked)" -f "$h/oe/iked.conf" --nssdb none --kernel xfrm \
 		--state-file "$h/log/oe-iked.json" --log-level debug)
 	echo "$pid" > "$h/oe/pid"
 	lab_wait 20 "oe-iked on $name ready" grep -q "oe-iked ready" "$h/log/oe-iked.log"

@@ -1,4 +1,4 @@
-# DESCRIPTION: private towards a host without IKE: nothing leaves in clear while IKE tries, the failure shunt drops for its lifetime, then the trap is back and a new packet starts a new ACQUIRE
+# DESCRIPTION: private towards a host without IKE: nothing leaves in clear while IKE tries, the failure shunt drops for its lifetime (shuntlifetime=8s), then the trap is back and a new packet starts a new ACQUIRE
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-oe.sh"
 
@@ -7,10 +7,10 @@ lab_host west
 lab_host east
 lab_link west w0 "$W/24" east e0 "$E/24"
 
-OE_LAB_RETRANSMIT_TIMEOUT=2s oe_conf west "$W"
+OE_LAB_RETRANSMIT_TIMEOUT=2s OE_LAB_SHUNT_LIFETIME=8s oe_conf west "$W"
 oe_group west private "198.51.100.0/24"
 oe_group west clear "198.51.100.1/32"
-OE_LAB_SHUNT_LIFETIME=8 oe_start west
+oe_start west
 lab_wait 5 "west's trap for the /24" oe_has_policy west out 0.0.0.0/0 198.51.100.0/24 ipsec
 
 lab_capture west w0 wire "host $E"
@@ -25,6 +25,7 @@ for i in $(seq 1 30); do
 done
 grep -q "ACQUIRE $W -> $E: conn private" "$log" || fail "no ACQUIRE for private"
 lab_wait 10 "the negotiation failing" grep -q "negotiation with $E failed" "$log"
+tfail=$(lab_now)
 oe_has_policy west out "$W/32" "$E/32" block ||
 	fail "no failure shunt (drop) for $E: $(oe_policy west out "$W/32" "$E/32")"
 # and through the failure shunt
@@ -36,6 +37,8 @@ clear=$(oe_wire_clear west wire "UDP")
 # the failure shunt ends after its lifetime; the trap governs again
 n1=$(grep -c "ACQUIRE $W -> $E" "$log")
 lab_wait 15 "the failure shunt expiring" bash -c "grep -q 'expired failure shunt' '$log'"
+held=$(lab_ms_since "$tfail")
+[ "$held" -ge 6500 ] || fail "the failure shunt went after $held ms, not shuntlifetime=8s"
 grep -q "shunt.*(conn [a-z-]*): " "$log" && fail "a shunt operation failed: $(grep -m1 "shunt.*(conn [a-z-]*): " "$log")"
 oe_has_policy west out 0.0.0.0/0 198.51.100.0/24 ipsec || fail "the trap is gone"
 for i in $(seq 36 50); do
@@ -49,4 +52,4 @@ sleep 0.3
 clear=$(oe_wire_clear west wire "UDP")
 [ -z "$clear" ] || fail "clear UDP left west: $(echo "$clear" | head -n1)"
 ike=$(grep -c '\.500 ' "$(lab_capture_file west wire)")
-pass "datagrams sent through negotiation, failure shunt and a new negotiation: 0 arrived, 0 clear on the wire ($ike IKE packets); failure shunt drop, expired after 8 s, trap back, new ACQUIRE in $(lab_ms_since "$t0") ms total"
+pass "datagrams sent through negotiation, failure shunt and a new negotiation: 0 arrived, 0 clear on the wire ($ike IKE packets); failure shunt drop, expired after shuntlifetime=8s ($held ms after the failure was seen), trap back, new ACQUIRE in $(lab_ms_since "$t0") ms total"
