@@ -175,6 +175,70 @@ peer_id_ok(const struct conf_conn *c, const struct ikev2_id *id)
 	}
 }
 
+/* ---- which conn, now that the peer's ID and AUTH method are known ---- */
+
+struct conn_want {
+	const struct ikev2_id	*id;
+	uint8_t			 method;	/* the peer's AUTH method */
+};
+
+/* ikev2_conn_accepts_fn: rightid= and rightauth= against the peer's. */
+static int
+conn_accepts(const struct conf_conn *c, void *arg)
+{
+	const struct conn_want *w = arg;
+
+	if (!peer_id_ok(c, w->id))
+		return -1;
+	if ((w->method == IKEV2_AUTH_NULL) != (c->right.auth == CONF_AUTH_NULL))
+		return -1;
+	return c->right.id.kind == CONF_ID_FQDN ||
+	    c->right.id.kind == CONF_ID_ADDR ? 1 : 0;
+}
+
+/* Whether conn c would have accepted the IKE SA's algorithms. */
+static bool
+conn_takes_ike_alg(const struct conf_conn *c, const struct ikev2_ike_sa *sa)
+{
+	const struct ikev2_proposal *prop;
+	struct ikev2_proto_choice ch;
+	struct ikev2_sa *one;
+	bool ok;
+
+	one = calloc(1, sizeof(*one));
+	if (one == NULL)
+		return false;
+	ikev2_proposal_answer(&sa->alg, false, 1, NULL, 0, one);
+	ok = ikev2_proposals_accept(&c->ike, false, one, &ch, &prop) == 0;
+	free(one);
+	return ok;
+}
+
+/*
+ * Responder: IKE_SA_INIT chose the conn by address alone.  With the
+ * peer's ID and AUTH method known, the most specific conn that accepts
+ * them governs (ikev2_conn_for_peer()), if it takes the IKE SA's
+ * algorithms; else the first choice stays (and verify_peer() decides).
+ */
+static const struct conf_conn *
+refine_conn(struct ikev2_ike_sa *sa, const struct conf_conn *c,
+    const struct ikev2_payload *pid, const struct ikev2_payload *pauth)
+{
+	struct conn_want w = { &pid->u.id, pauth->u.auth.method };
+	const struct conf_conn *nc;
+	char tag[80];
+
+	nc = ikev2_conn_for_peer(sa->iked->conf, &sa->path.local,
+	    &sa->path.remote, conn_accepts, &w);
+	if (nc == NULL || nc == c || !conn_takes_ike_alg(nc, sa))
+		return c;
+	oe_info("%s: peer's ID and AUTH select conn %s instead of %s",
+	    ikev2_sa_tag(sa, tag, sizeof(tag)), nc->name, c->name);
+	snprintf(sa->conn, sizeof(sa->conn), "%s", nc->name);
+	sa->lifetime = nc->ikelifetime;
+	return nc;
+}
+
 /*
  * Verify the peer's AUTH payload for its ID payload (raw body as
  * received).  Returns 0 when it proves what the conn requires.
@@ -536,6 +600,7 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		ikev2_sa_fail(sa, "IKE_AUTH without AUTH");
 		return;
 	}
+	c = refine_conn(sa, c, pid, pauth);
 	if (verify_peer(sa, c, pid, pauth, &why) < 0) {
 		oe_log_ratelimited(&sa->iked->rl.auth, iked_now_usec(sa->iked),
 		    LOG_INFO, "%s: peer authentication failed: %s", tag, why);

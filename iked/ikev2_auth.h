@@ -58,4 +58,16 @@ void	ikev2_auth_local_id(const struct conf_conn *c,
 void	ikev2_auth_peer_request(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);
 
+/*
+ * Conn selection (ikev2_init.c), shared by IKE_SA_INIT (address only)
+ * and IKE_AUTH (the peer's ID and AUTH known): the most specific conn
+ * for peer on local (NULL: any local address) that `accepts` (NULL:
+ * all) does not reject.  `accepts` returns < 0 to reject a conn, > 0
+ * when the conn's rightid= names the peer exactly, else 0.
+ */
+typedef int (*ikev2_conn_accepts_fn)(const struct conf_conn *c, void *arg);
+const struct conf_conn *ikev2_conn_for_peer(const struct iked_conf *conf,
+	    const struct oe_addr *local, const struct oe_addr *peer,
+	    ikev2_conn_accepts_fn accepts, void *arg);
+
 #endif /* OE_IKEV2_AUTH_H */

@@ -16,6 +16,7 @@
 #include "oe_log.h"
 #include "ikev2.h"
 #include "iked.h"
+#include "ikev2_auth.h"
 #include "ikev2_exchange.h"
 #include "ikev2_proposal.h"
 #include "ikev2_sa.h"
@@ -23,6 +24,7 @@
 #include "crypto_dh.h"
 #include "crypto_prf.h"
 #include "crypto_sk.h"
+#include "conf_value.h"
 #include "policy_group.h"
 #include "policy.h"
 
@@ -83,15 +85,68 @@ host_matches(const struct conf_host *h, const struct oe_addr *a)
 }
 
 /*
- * The conn for a peer: a conn naming the peer's address exactly wins,
- * then one whose policy group holds it, then a %any conn.
+ * The conn for a peer, most specific first, as a libreswan user
+ * expects: a conn naming the peer's address (or, with what IKE_AUTH
+ * tells, its ID) exactly; then a right=%any conn; then the
+ * opportunistic group conn whose entry holds the peer with the longest
+ * prefix (policy group precedence; if a shunt group's entry wins, no
+ * group conn).  Ties go to the conn that comes first.  `accepts`
+ * (may be NULL) filters by the peer's ID and AUTH once they are known:
+ * < 0 rejects the conn, > 0 says its rightid= names the peer exactly.
  */
-static const struct conf_conn *
-conn_for_peer(const struct iked_conf *conf, const struct oe_addr *local,
-    const struct oe_addr *peer)
+static int
+conn_rank(const struct conf_conn *c, const struct oe_addr *peer, int id_match)
 {
-	const struct conf_conn *any = NULL;
-	struct policy_match pm;
+	if (c->right.host.kind == CONF_HOST_ADDR)
+		return oe_addr_eq(&c->right.host.addr, peer) ?
+		    (id_match > 0 ? 4 : 3) : -1;
+	if (c->right.host.kind == CONF_HOST_ANY)
+		return id_match > 0 ? 3 : 2;
+	return -1;
+}
+
+/* The best group conn for peer; NULL if none, or if a shunt's entry wins. */
+static const struct conf_conn *
+group_conn_for_peer(const struct iked_conf *conf, const struct oe_addr *local,
+    const struct oe_addr *peer, ikev2_conn_accepts_fn accepts, void *arg)
+{
+	const struct conf_conn *best = NULL;
+	uint32_t score, best_score = 0;
+	size_t i, j;
+
+	for (i = 0; i < conf->nconns; i++) {
+		const struct conf_conn *c = &conf->conns[i];
+		bool ike = conf_conn_is_ike(c);
+
+		if (c->group == NULL || c->disabled ||
+		    c->autostart == CONF_AUTO_IGNORE)
+			continue;
+		if (ike && ((local != NULL && !host_matches(&c->left.host,
+		    local)) || (accepts != NULL && accepts(c, arg) < 0)))
+			continue;
+		for (j = 0; j < c->group->n; j++) {
+			const struct policy_entry *e = &c->group->entries[j];
+
+			/* IKE is for the whole host: host-wide entries only. */
+			if (e->proto != 0 || e->sport != 0 || e->dport != 0 ||
+			    !conf_cidr_contains(&e->dst, peer))
+				continue;
+			score = policy_entry_score(c, e);
+			if (best == NULL || score > best_score) {
+				best = c;
+				best_score = score;
+			}
+		}
+	}
+	return best != NULL && conf_conn_is_ike(best) ? best : NULL;
+}
+
+const struct conf_conn *
+ikev2_conn_for_peer(const struct iked_conf *conf, const struct oe_addr *local,
+    const struct oe_addr *peer, ikev2_conn_accepts_fn accepts, void *arg)
+{
+	const struct conf_conn *best = NULL;
+	int rank, best_rank = -1, id_match;
 	size_t i;
 
 	for (i = 0; i < conf->nconns; i++) {
@@ -102,16 +157,25 @@ conn_for_peer(const struct iked_conf *conf, const struct oe_addr *local,
 			continue;
 		if (local != NULL && !host_matches(&c->left.host, local))
 			continue;
-		if (c->right.host.kind == CONF_HOST_ADDR &&
-		    oe_addr_eq(&c->right.host.addr, peer))
-			return c;
-		if (any == NULL && c->right.host.kind == CONF_HOST_ANY)
-			any = c;
+		id_match = accepts != NULL ? accepts(c, arg) : 0;
+		if (id_match < 0)
+			continue;
+		rank = conn_rank(c, peer, id_match);
+		if (rank > best_rank) {
+			best = c;
+			best_rank = rank;
+		}
 	}
-	if (policy_lookup(conf, peer, 0, 0, 0, &pm) == 0 && pm.conn != NULL &&
-	    !pm.conn->disabled && conf_conn_is_ike(pm.conn))
-		return pm.conn;
-	return any;
+	if (best != NULL)
+		return best;
+	return group_conn_for_peer(conf, local, peer, accepts, arg);
+}
+
+static const struct conf_conn *
+conn_for_peer(const struct iked_conf *conf, const struct oe_addr *local,
+    const struct oe_addr *peer)
+{
+	return ikev2_conn_for_peer(conf, local, peer, NULL, NULL);
 }
 
 /* Our address towards `peer`: the conn's left=, else the route's source. */

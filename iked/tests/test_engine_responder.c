@@ -29,6 +29,7 @@
 
 #include "ikev2.h"
 #include "iked.h"
+#include "ikev2_auth.h"
 #include "ikev2_child.h"
 #include "ikev2_exchange.h"
 #include "ikev2_message.h"
@@ -197,13 +198,20 @@ conf_west(char *buf, size_t cap, const char *pol)
 	    eng_addr[WEST], pol, K.rsa_hex, K.rsa_hex, K.rsa_hex);
 }
 
+/* What east's configuration holds besides the keyed group conn. */
+#define EAST_OE		0x1	/* "oe": anonymous group conn, 127.0.0.0/24 */
+#define EAST_ANY	0x2	/* "roadwarrior": keyed, right=%any */
+#define EAST_EXACT	0x4	/* "west": keyed, right=127.0.0.1 */
+
 /*
- * east: a keyed opportunistic conn for 127.0.0.0/8 and, with `oe`, an
- * anonymous one for the narrower 127.0.0.0/24 (a NULL-auth exception
- * holding west's address: responding to 127.0.0.1 uses it).
+ * east: a keyed opportunistic conn "private" for 127.0.0.0/8 and, as
+ * `with` says, an anonymous one for the narrower 127.0.0.0/24 (a
+ * NULL-auth exception holding west's address), a keyed right=%any conn
+ * and a keyed conn naming west's address.  The conns come in the
+ * order least specific first, so that config order decides nothing.
  */
 static void
-conf_east(char *buf, size_t cap, const char *pol, bool oe)
+conf_east(char *buf, size_t cap, const char *pol, unsigned with)
 {
 	int n;
 
@@ -213,11 +221,26 @@ conf_east(char *buf, size_t cap, const char *pol, bool oe)
 	    "\tleftrsasigkey=%s\n\trightauth=rsasig\n\trightrsasigkey=%s\n\n",
 	    eng_addr[EAST], pol, K.rsa_hex, K.rsa_hex);
 	assert_true(n > 0 && (size_t)n < cap);
-	if (oe)
-		snprintf(buf + n, cap - (size_t)n,
+	if (with & EAST_OE)
+		n += snprintf(buf + n, cap - (size_t)n,
 		    "conn oe\n\tleft=127.0.0.2\n\tright=%%opportunisticgroup\n"
 		    CONN_COMMON "\tauto=ondemand\n\tauthby=null\n"
-		    "\tleftid=%%null\n\trightid=%%null\n");
+		    "\tleftid=%%null\n\trightid=%%null\n\n");
+	assert_true((size_t)n < cap);
+	if (with & EAST_ANY)
+		n += snprintf(buf + n, cap - (size_t)n,
+		    "conn roadwarrior\n\tleft=127.0.0.2\n\tright=%%any\n"
+		    CONN_COMMON "\tauto=add\n\tleftauth=rsasig\n"
+		    "\tleftrsasigkey=%s\n\trightauth=rsasig\n"
+		    "\trightrsasigkey=%s\n\n", K.rsa_hex, K.rsa_hex);
+	assert_true((size_t)n < cap);
+	if (with & EAST_EXACT)
+		n += snprintf(buf + n, cap - (size_t)n,
+		    "conn west\n\tleft=127.0.0.2\n\tright=127.0.0.1\n"
+		    CONN_COMMON "\tauto=add\n\tleftauth=rsasig\n"
+		    "\tleftrsasigkey=%s\n\trightauth=rsasig\n"
+		    "\trightrsasigkey=%s\n\n", K.rsa_hex, K.rsa_hex);
+	assert_true((size_t)n < cap);
 }
 
 /* mallory: anonymous, from west's address. */
@@ -231,7 +254,7 @@ conf_mallory(char *buf, size_t cap, const char *pol)
 }
 
 static struct harness *
-harness_new(bool east_oe)
+harness_new(unsigned east)
 {
 	struct harness *h = calloc(1, sizeof(*h));
 	static char text[8192];
@@ -251,7 +274,7 @@ harness_new(bool east_oe)
 		if (i == WEST)
 			conf_west(text, sizeof(text), pol);
 		else if (i == EAST)
-			conf_east(text, sizeof(text), pol, east_oe);
+			conf_east(text, sizeof(text), pol, east);
 		else
 			conf_mallory(text, sizeof(text), pol);
 		snprintf(path, sizeof(path), "%s/e%d.conf", K.dir, i);
@@ -419,7 +442,7 @@ east_keyed_to_west(struct harness *h)
 static void
 responder_null_initiator_from_keyed_peers_address_gets_no_policies(void **state)
 {
-	struct harness *h = harness_new(true);
+	struct harness *h = harness_new(EAST_OE);
 	struct ikev2_ike_sa *keyed, *sa;
 	size_t nsa, npol, nsa2, npol2;
 
@@ -450,7 +473,7 @@ static void
 responder_null_initiator_gets_policies_when_nobody_holds_them(void **state)
 {
 	/* the rule refuses only a takeover: alone, NULL auth still works */
-	struct harness *h = harness_new(true);
+	struct harness *h = harness_new(EAST_OE);
 
 	(void)state;
 	initiate(h, MALLORY, "peer", NULL, NULL, 0);
@@ -464,7 +487,7 @@ responder_null_initiator_gets_policies_when_nobody_holds_them(void **state)
 static void
 responder_keyed_reestablishment_after_restart_replaces_cleanly(void **state)
 {
-	struct harness *h = harness_new(false);
+	struct harness *h = harness_new(0);
 	struct ikev2_ike_sa *old, *sa;
 	uint32_t old_in, old_out;
 	size_t nsa, npol;
@@ -499,7 +522,7 @@ responder_keyed_reestablishment_after_restart_replaces_cleanly(void **state)
 static void
 responder_keyed_duplicate_takes_policies_when_initiator_confirms(void **state)
 {
-	struct harness *h = harness_new(false);
+	struct harness *h = harness_new(0);
 	struct ikev2_ike_sa *first, *second, *wsecond;
 
 	(void)state;
@@ -535,7 +558,7 @@ responder_keyed_duplicate_takes_policies_when_initiator_confirms(void **state)
 static void
 responder_auth_rejected_by_initiator_leaves_old_sa_working(void **state)
 {
-	struct harness *h = harness_new(false);
+	struct harness *h = harness_new(0);
 	struct ikev2_ike_sa *first, *wfirst, *sa;
 
 	(void)state;
@@ -561,6 +584,107 @@ responder_auth_rejected_by_initiator_leaves_old_sa_working(void **state)
 	pump(h);
 	assert_false(first->req.active);
 	assert_int_equal(first->state, IKEV2_SA_ESTABLISHED);
+	harness_free(h);
+}
+
+/* ---- which conn governs a peer ------------------------------------------ */
+
+static const char *
+conn_name_for(struct harness *h, const char *peer)
+{
+	const struct conf_conn *c;
+	struct oe_addr a, local;
+
+	assert_int_equal(oe_addr_parse(&a, peer, AF_UNSPEC, NULL, 0), 0);
+	assert_int_equal(oe_addr_parse(&local, eng_addr[EAST], AF_INET, NULL,
+	    0), 0);
+	c = ikev2_conn_for_peer(h->d[EAST]->conf, &local, &a, NULL, NULL);
+	return c != NULL ? c->name : "(none)";
+}
+
+static void
+conn_order_exact_then_any_then_longest_group_prefix(void **state)
+{
+	struct harness *h;
+
+	(void)state;
+	/* all three kinds (config order: groups, %any, exact) */
+	h = harness_new(EAST_OE | EAST_ANY | EAST_EXACT);
+	assert_string_equal(conn_name_for(h, "127.0.0.1"), "west");
+	assert_string_equal(conn_name_for(h, "127.0.0.3"), "roadwarrior");
+	assert_string_equal(conn_name_for(h, "127.1.0.1"), "roadwarrior");
+	harness_free(h);
+	/* without the %any conn: the longest group prefix */
+	h = harness_new(EAST_OE | EAST_EXACT);
+	assert_string_equal(conn_name_for(h, "127.0.0.1"), "west");
+	assert_string_equal(conn_name_for(h, "127.0.0.3"), "oe");
+	assert_string_equal(conn_name_for(h, "127.1.0.1"), "private");
+	assert_string_equal(conn_name_for(h, "192.0.2.1"), "(none)");
+	harness_free(h);
+}
+
+/* The conn east's IKE SA with a peer at 127.0.0.1 ended up with. */
+static const char *
+east_conn_of(struct harness *h, int peer_ctx)
+{
+	struct ikev2_ike_sa *sa;
+
+	for (sa = ikev2_sa_first(h->d[EAST]->sas); sa != NULL;
+	    sa = ikev2_sa_next(sa))
+		if (sa->state == IKEV2_SA_ESTABLISHED &&
+		    (peer_ctx == MALLORY) == (sa->auth_peer == IKEV2_AUTH_NULL))
+			return sa->conn;
+	return "(none)";
+}
+
+static void
+responder_conn_follows_peer_auth_among_all_three_kinds(void **state)
+{
+	struct harness *h = harness_new(EAST_OE | EAST_ANY | EAST_EXACT);
+
+	(void)state;
+	/* keyed west: the conn naming its address */
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_true(h->r[WEST].res.ok);
+	assert_string_equal(east_conn_of(h, WEST), "west");
+	harness_free(h);
+	/* anonymous mallory at the same address: the keyed exact and %any
+	 * conns do not accept NULL auth; the anonymous group conn does */
+	h = harness_new(EAST_OE | EAST_ANY | EAST_EXACT);
+	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_true(h->r[MALLORY].res.ok);
+	assert_string_equal(east_conn_of(h, MALLORY), "oe");
+	harness_free(h);
+}
+
+static void
+responder_prefers_any_conn_over_group_conn(void **state)
+{
+	struct harness *h = harness_new(EAST_OE | EAST_ANY);
+
+	(void)state;
+	/* west's address is in both groups; the %any conn is keyed too */
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_true(h->r[WEST].res.ok);
+	assert_string_equal(east_conn_of(h, WEST), "roadwarrior");
+	harness_free(h);
+}
+
+static void
+responder_null_peer_refused_when_no_conn_accepts_null(void **state)
+{
+	/* no anonymous conn at all: mallory's NULL auth is refused */
+	struct harness *h = harness_new(EAST_ANY | EAST_EXACT);
+
+	(void)state;
+	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	pump(h);
+	assert_int_equal(h->r[MALLORY].ndone, 1);
+	assert_false(h->r[MALLORY].res.ok);
+	assert_string_equal(east_conn_of(h, MALLORY), "(none)");
 	harness_free(h);
 }
 
@@ -657,6 +781,10 @@ main(void)
 		cmocka_unit_test(responder_keyed_reestablishment_after_restart_replaces_cleanly),
 		cmocka_unit_test(responder_keyed_duplicate_takes_policies_when_initiator_confirms),
 		cmocka_unit_test(responder_auth_rejected_by_initiator_leaves_old_sa_working),
+		cmocka_unit_test(conn_order_exact_then_any_then_longest_group_prefix),
+		cmocka_unit_test(responder_conn_follows_peer_auth_among_all_three_kinds),
+		cmocka_unit_test(responder_prefers_any_conn_over_group_conn),
+		cmocka_unit_test(responder_null_peer_refused_when_no_conn_accepts_null),
 	};
 
 	return cmocka_run_group_tests_name("engine_responder", tests,
