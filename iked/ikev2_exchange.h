@@ -100,6 +100,17 @@ void	ikev2_rekey_recv_request(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);
 void	ikev2_rekey_recv_response(struct ikev2_ike_sa *sa,
 	    const struct ikev2_message *m);
+/*
+ * The replaced Child SA of a rekey is done with (our DELETE for it was
+ * answered, or the peer's arrived): its outbound SA goes now, its
+ * inbound one after a grace period, for packets still in flight.
+ */
+void	ikev2_rekey_retire_old(struct ikev2_ike_sa *sa);
+/*
+ * sa has no Child SA left (the peer deleted it): delete the IKE SA too,
+ * so the next packet negotiates afresh.  sa may be freed.
+ */
+void	ikev2_rekey_childless(struct ikev2_ike_sa *sa);
 
 /* ikev2_rekey_ike.c: CREATE_CHILD_SA for the IKE SA */
 bool	ikev2_rekey_ike_is_request(const struct ikev2_message *m);

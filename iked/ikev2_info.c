@@ -124,8 +124,7 @@ ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		resp.u.del.spis.len = 4;
 		(void)ikev2_response_send(sa, IKEV2_EXCH_INFORMATIONAL,
 		    m->hdr.msgid, &resp, 1);
-		ikev2_child_uninstall(sa, &sa->old_child, false);
-		memset(&sa->old_child, 0, sizeof(sa->old_child));
+		ikev2_rekey_retire_old(sa);
 		iked_state_changed(d);
 		return;
 	}
@@ -148,6 +147,7 @@ ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		oe_info("%s: peer deleted the Child SA", tag);
 		ikev2_child_remove(sa);
 		iked_state_changed(d);
+		ikev2_rekey_childless(sa);	/* may free sa */
 		return;
 	}
 	/* Liveness check or notifies we do not act on: an empty answer. */
@@ -169,8 +169,7 @@ ikev2_info_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	if (sa->deleting_old) {
 		/* The peer confirmed the DELETE of the replaced Child SA. */
 		sa->deleting_old = false;
-		ikev2_child_uninstall(sa, &sa->old_child, false);
-		memset(&sa->old_child, 0, sizeof(sa->old_child));
+		ikev2_rekey_retire_old(sa);
 		iked_state_changed(d);
 	}
 	/* Otherwise a liveness answer: last_heard_usec is already updated. */

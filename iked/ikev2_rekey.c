@@ -26,14 +26,24 @@
 #include "ikev2_sa.h"
 #include "crypto.h"
 #include "crypto_dh.h"
+#include "kernel.h"
+#include "oe_addr.h"
 
 #include <pk11pub.h>
+#include <systemd/sd-event.h>
 
 #define REKEY_NONCE_LEN		32
 #define REKEY_MAX_PAYLOADS	9
 #define REKEY_MAX_GROUPS	8
 #define REKEY_MAX_KE_RETRIES	2
 #define REKEY_BACKOFF_USEC	(30 * 1000000ULL)	/* after a refusal */
+/*
+ * How long the replaced Child SA's inbound SA outlives the DELETE
+ * exchange: the peer may have sent under it just before it switched,
+ * and such packets can arrive after the DELETE's answer.  Never more
+ * than a quarter of the time between rekeys.
+ */
+#define REKEY_OLD_INBOUND_GRACE_USEC	(2 * 1000000ULL)
 
 struct rekey_msg {
 	struct ikev2_payload	 pl[REKEY_MAX_PAYLOADS];
@@ -188,6 +198,107 @@ rekey_retry_group(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	return ikev2_rekey_child_start(sa) == 0;
 }
 
+/*
+ * The grace timer names its IKE SA by SPI and serial, not by pointer:
+ * the SA may be gone (or replaced by an IKE SA rekey) when it fires.
+ * The timer is a floating event source; this is its userdata, freed
+ * by its destroy callback.
+ */
+struct retire_ref {
+	struct iked	*iked;
+	uint64_t	 spi;
+	uint64_t	 serial;
+	uint32_t	 child_spi_in;	/* which old Child SA */
+};
+
+static uint64_t
+retire_grace_usec(const struct ikev2_ike_sa *sa)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	uint64_t every = sa->child.lifetime;
+
+	if (c != NULL && every > c->rekeymargin)
+		every -= c->rekeymargin;
+	every = every * 1000000ULL / 4;
+	return every > 0 && every < REKEY_OLD_INBOUND_GRACE_USEC ? every :
+	    REKEY_OLD_INBOUND_GRACE_USEC;
+}
+
+/* A retiring old Child SA: present, with its outbound SA already gone. */
+static bool
+old_retiring(const struct ikev2_ike_sa *sa)
+{
+	return sa->old_child.present && !sa->old_child.installed;
+}
+
+static int
+retire_fire(sd_event_source *s, uint64_t usec, void *arg)
+{
+	struct retire_ref *r = arg;
+	struct ikev2_ike_sa *sa = ikev2_sa_find(r->iked->sas, r->spi);
+
+	(void)s;
+	(void)usec;
+	/* A newer old Child SA (still waiting for its DELETE) is not ours. */
+	if (sa == NULL || sa->serial != r->serial || !old_retiring(sa) ||
+	    sa->old_child.spi_in != r->child_spi_in)
+		return 0;
+	ikev2_child_uninstall(sa, &sa->old_child, false);
+	memset(&sa->old_child, 0, sizeof(sa->old_child));
+	iked_state_changed(sa->iked);
+	return 0;
+}
+
+void
+ikev2_rekey_retire_old(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_child_sa *old = &sa->old_child;
+	struct kernel_sa_id id;
+	struct retire_ref *r = NULL;
+	sd_event_source *s = NULL;
+	uint64_t grace;
+
+	if (!old->present)
+		return;
+	/* Nothing of ours sends under it: the new outbound SA is in. */
+	if (old->installed && sa->iked->kernel != NULL) {
+		memset(&id, 0, sizeof(id));
+		id.dst.family = sa->path.remote.family;
+		memcpy(id.dst.u.bytes, oe_addr_bytes(&sa->path.remote),
+		    oe_addr_len(&sa->path.remote));
+		id.spi = old->spi_out;
+		(void)kernel_del_sa(sa->iked->kernel, &id);
+	}
+	old->installed = false;		/* from now on: inbound only */
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		goto now;
+	r->iked = sa->iked;
+	r->spi = ikev2_sa_local_spi(sa);
+	r->serial = sa->serial;
+	r->child_spi_in = old->spi_in;
+	grace = retire_grace_usec(sa);
+	if (sd_event_add_time(sa->iked->event, &s, CLOCK_MONOTONIC,
+	    iked_now_usec(sa->iked) + grace, grace / 10, retire_fire, r) < 0)
+		goto now;
+	if (sd_event_source_set_destroy_callback(s, free) < 0) {
+		sd_event_source_disable_unref(s);
+		goto now;
+	}
+	r = NULL;	/* the source frees it from here on */
+	/* Floating: the event loop owns the source, also at shutdown. */
+	if (sd_event_source_set_floating(s, 1) < 0) {
+		sd_event_source_disable_unref(s);
+		goto now;
+	}
+	sd_event_source_unref(s);
+	return;
+now:
+	free(r);
+	ikev2_child_uninstall(sa, old, false);
+	memset(old, 0, sizeof(*old));
+}
+
 /* Send DELETE for the replaced Child SA (its inbound SPI, 1.4.1). */
 static void
 delete_old_child(struct ikev2_ike_sa *sa)
@@ -207,8 +318,7 @@ delete_old_child(struct ikev2_ike_sa *sa)
 		sa->deleting_old = true;
 	} else {
 		/* Cannot tell the peer: at least stop using it here. */
-		ikev2_child_uninstall(sa, &sa->old_child, false);
-		memset(&sa->old_child, 0, sizeof(sa->old_child));
+		ikev2_rekey_retire_old(sa);
 	}
 }
 
@@ -309,6 +419,29 @@ ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m
 	iked_state_changed(sa->iked);
 }
 
+/*
+ * An IKE SA without a Child SA carries nothing, and we never ask for a
+ * new Child SA on it: kept, it would sit silent until its lifetime,
+ * while packets to the peer find no SA.  That happens when a peer lets
+ * its Child SA expire after we refused its rekey (a rekey without the
+ * key exchange pfs=yes demands, 1.3.3): it then deletes the Child SA.
+ * Deleting the IKE SA lets the next packet (a trap, a DNS trigger, the
+ * peer's own policy) negotiate a new one, with a fresh key exchange.
+ */
+void
+ikev2_rekey_childless(struct ikev2_ike_sa *sa)
+{
+	char tag[80];
+
+	if (sa->state != IKEV2_SA_ESTABLISHED || sa->replaced ||
+	    sa->child.installed || sa->rekey_child.present)
+		return;
+	oe_info("%s: no Child SA left: deleting the IKE SA",
+	    ikev2_sa_tag(sa, tag, sizeof(tag)));
+	if (ikev2_info_send_delete(sa) < 0)
+		ikev2_sa_fail(sa, "no Child SA left");
+}
+
 /* ---- responder ------------------------------------------------------- */
 
 static void
@@ -357,8 +490,10 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	ptsi = ikev2_message_find(m, IKEV2_PL_TSI, NULL);
 	ptsr = ikev2_message_find(m, IKEV2_PL_TSR, NULL);
 	if (prk == NULL || ptsi == NULL || ptsr == NULL) {
-		/* A new Child SA or an IKE SA rekey: we keep one Child SA. */
+		/* A new Child SA: we keep one Child SA per IKE SA. */
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_ADDITIONAL_SAS);
+		/* Without one, the IKE SA must not linger either. */
+		ikev2_rekey_childless(sa);
 		return;
 	}
 	if (ikev2_notify_rekey_sa(&prk->u.notify, &proto, &spi, &err) !=

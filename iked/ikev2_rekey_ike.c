@@ -88,6 +88,9 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	memset(&old->old_child, 0, sizeof(old->old_child));
 	nsa->established_usec = iked_now_usec(nsa->iked);
 	nsa->last_heard_usec = nsa->established_usec;
+	/* A replaced Child SA in its grace period: its timer names old. */
+	if (nsa->old_child.present && !nsa->old_child.installed)
+		ikev2_rekey_retire_old(nsa);
 	old->replaced = true;
 	old->replaced_usec = nsa->established_usec;
 	ikev2_sa_arm_timer(old);

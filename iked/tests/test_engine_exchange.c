@@ -637,8 +637,11 @@ static bool
 rekey_done(struct harness *h)
 {
 	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
+	struct ikev2_ike_sa *b = ikev2_sa_first(h->d[1]->sas);
 
+	/* the old Child SA's inbound SA lingers a while after its DELETE */
 	return a != NULL && a->rekeys >= 1 && !a->old_child.present &&
+	    b != NULL && !b->old_child.present &&
 	    !a->req.active && h->nq == 0;
 }
 
