@@ -127,10 +127,13 @@ out:
 	free(c);
 }
 
-/* The conn that trapped this flow, or NULL (logged). */
+/*
+ * The conn that trapped this flow, or NULL (logged); *rule is the
+ * trap's entry, whose protocol and ports the instance takes.
+ */
 static const struct conf_conn *
 acquire_conn(struct iked *d, const struct kernel_acquire *ev,
-    const struct oe_addr *peer)
+    const struct oe_addr *peer, const struct policy_rule **rule)
 {
 	const struct policy_rule *r;
 	const struct conf_conn *c;
@@ -158,6 +161,7 @@ acquire_conn(struct iked *d, const struct kernel_acquire *ev,
 	if (c == NULL || c->disabled || !conf_conn_is_ike(c) ||
 	    c->autostart != CONF_AUTO_ONDEMAND)
 		return NULL;
+	*rule = r;
 	return c;
 }
 
@@ -167,6 +171,7 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 	struct ikev2_initiate_req req;
 	struct acquire_ctx *ctx = NULL;
 	const struct conf_conn *c;
+	const struct policy_rule *rule = NULL;
 	struct oe_addr local, peer;
 	enum kernel_policy_action neg;
 	char l[OE_ADDR_STRLEN], p[OE_ADDR_STRLEN];
@@ -198,7 +203,7 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 		oe_debug("ACQUIRE %s -> %s: shunt in place, ignored", l, p);
 		return;
 	}
-	c = acquire_conn(d, ev, &peer);
+	c = acquire_conn(d, ev, &peer, &rule);
 	if (c == NULL) {
 		if (oe_ratelimit_allow(&d->rl.misc, iked_now_usec(d)))
 			oe_info("ACQUIRE %s -> %s (reqid %u): no on-demand conn "
@@ -229,6 +234,10 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 	req.peer = peer;
 	req.done = acquire_done;
 	req.arg = ctx;
+	/* A port-specific entry gets a tunnel for its flow only. */
+	req.proto = rule->kp.sel.proto;
+	req.sport = rule->kp.sel.sport;
+	req.dport = rule->kp.sel.dport;
 	if (ikev2_initiate(d, &req) == 0)
 		return;		/* acquire_done() owns ctx now */
 fail:

@@ -136,6 +136,14 @@ ikev2_conn_ts(const struct conf_conn *c, const struct ikev2_ike_sa *sa,
 		ts_from_cidr(&c->right.subnet, remote);
 	else
 		ikev2_ts_host(&sa->path.remote, remote);
+	/* An OE instance of a port-specific group entry: that flow only. */
+	if (sa->initiator && sa->flow_proto != 0) {
+		local->ip_proto = remote->ip_proto = sa->flow_proto;
+		if (sa->flow_sport != 0)
+			local->start_port = local->end_port = sa->flow_sport;
+		if (sa->flow_dport != 0)
+			remote->start_port = remote->end_port = sa->flow_dport;
+	}
 }
 
 /* The prefix length of [start, end] if it is exactly one prefix, else -1. */

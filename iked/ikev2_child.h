@@ -18,7 +18,10 @@
 
 #include <pk11pub.h>
 
-/* Our selectors for conn c: leftsubnet/rightsubnet, else the hosts. */
+/*
+ * Our selectors for conn c: leftsubnet/rightsubnet, else the hosts;
+ * an initiator's flow_proto/ports (port-specific OE) narrow both.
+ */
 void	ikev2_conn_ts(const struct conf_conn *c, const struct ikev2_ike_sa *sa,
 	    struct ikev2_ts *local, struct ikev2_ts *remote);
 /*

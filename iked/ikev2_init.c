@@ -490,6 +490,9 @@ ikev2_initiate(struct iked *d, const struct ikev2_initiate_req *req)
 	}
 	snprintf(sa->conn, sizeof(sa->conn), "%s", c->name);
 	sa->lifetime = c->ikelifetime;
+	sa->flow_proto = req->proto;
+	sa->flow_sport = req->proto != 0 ? req->sport : 0;
+	sa->flow_dport = req->proto != 0 ? req->dport : 0;
 	ikev2_sa_set_state(sa, IKEV2_SA_INIT_SENT);
 	if (req->name != NULL)
 		snprintf(sa->peer_name, sizeof(sa->peer_name), "%s", req->name);

@@ -86,6 +86,10 @@ struct ikev2_initiate_req {
 	const struct ikev2_peer_key *keys;
 	ikev2_initiate_cb	 done;
 	void			*arg;
+	/* Only this flow (an OE group entry's protocol and ports); 0: any */
+	uint8_t			 proto;
+	uint16_t		 sport;		/* our port */
+	uint16_t		 dport;		/* the peer's port */
 };
 
 /*
@@ -159,6 +163,9 @@ struct ikev2_ike_sa {
 	uint64_t		 ispi, rspi;
 	struct ikev2_path	 path;
 	char			 conn[64];	/* the conn that governs it */
+	/* initiator: the flow the Child SA is for (ikev2_initiate_req) */
+	uint8_t			 flow_proto;
+	uint16_t		 flow_sport, flow_dport;
 	uint64_t		 created_usec;
 	uint64_t		 established_usec;
 	uint32_t		 lifetime;	/* seconds (ikelifetime) */

@@ -25,6 +25,7 @@
 #include "ikev2_sa.h"
 #include "crypto.h"
 #include "kernel.h"
+#include "acquire.h"
 
 #define MAXQ	64
 #define NAT_PORT_SHIFT	30000	/* the simulated NAT maps port P to P+30000 */
@@ -953,6 +954,204 @@ engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
 	harness_free(h);
 }
 
+/* a's on-demand OE conn `private` (b answers with its conn peer). */
+#define OE_CONN_A \
+	"\nconn private\n\tleft=127.0.0.1\n\tright=%opportunisticgroup\n" \
+	"\tleftid=%null\n\trightid=%null\n\tauthby=null\n\ttype=transport\n" \
+	"\tauto=ondemand\n\tnegotiationshunt=hold\n\tfailureshunt=drop\n"
+
+/* a's group file `private` gets `line`; a reloads and installs the trap. */
+static void
+oe_group_a(struct harness *h, const char *line)
+{
+	char p[160];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/private", h->dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", line);
+	fclose(f);
+	/* harness_new()'s path was its local: name the file for this call */
+	snprintf(p, sizeof(p), "%s/a.conf", h->dir);
+	h->d[0]->opts.config = p;
+	assert_int_equal(iked_reload(h->d[0]), 0);
+	h->d[0]->opts.config = NULL;
+}
+
+static void
+oe_group_a_free(struct harness *h)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/private", h->dir);
+	unlink(p);
+}
+
+/* The flow a -> b (udp from sport to dport; proto 0: none given). */
+static void
+flow_ab(struct kernel_selector *s, uint8_t proto, uint16_t sport,
+    uint16_t dport)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&s->src, "127.0.0.1"), 0);
+	assert_int_equal(kernel_addr_from_string(&s->dst, "127.0.0.2"), 0);
+	s->src_plen = s->dst_plen = 32;
+	s->proto = proto;
+	s->sport = sport;
+	s->dport = dport;
+}
+
+static bool
+a_established(struct harness *h)
+{
+	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
+
+	return a != NULL && a->state == IKEV2_SA_ESTABLISHED &&
+	    a->child.installed && h->nq == 0;
+}
+
+/*
+ * A kernel hard expire of an OE instance's Child SA: DELETE to the
+ * peer, both sides' state gone, the host policies gone, and the trap
+ * governs the flow again: its next ACQUIRE negotiates a new SA.
+ */
+static void
+engine_hard_expire_of_oe_instance_brings_the_trap_back(void **state)
+{
+	struct harness *h = harness_new(OE_CONN_A, NULL);
+	struct kernel_selector flow, host;
+	struct kernel_acquire acq;
+	const struct kernel_policy *trap;
+	struct kernel_sa_id id;
+	uint32_t old_out;
+
+	(void)state;
+	oe_group_a(h, "127.0.0.2/32");
+	flow_ab(&flow, 17, 40000, 5000);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_TRAP);
+	run_for(h, 3000, a_established);
+	assert_true(a_established(h));
+	old_out = only_sa(h->d[0])->child.spi_out;
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_IPSEC);
+	/* the kernel ends the outbound SA (and removes it, as XFRM does) */
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(kernel_addr_from_string(&id.dst, "127.0.0.2"), 0);
+	id.spi = old_out;
+	assert_int_equal(kernel_none_inject_expire(h->d[0]->kernel, &id, true),
+	    0);
+	run_for(h, 1000, a_has_no_sa);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+	flow_ab(&host, 0, 0, 0);
+	assert_null(kernel_none_find_policy(h->d[0]->kernel, &host,
+	    KERNEL_DIR_OUT, NULL));
+	assert_null(kernel_none_find_policy(h->d[1]->kernel, &host,
+	    KERNEL_DIR_IN, NULL));
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_TRAP);
+	/*
+	 * The none backend sends one ACQUIRE per trap; XFRM sends the
+	 * next one once the larval state is gone: as it would.
+	 */
+	memset(&host, 0, sizeof(host));
+	host.family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&host.dst, "127.0.0.2"), 0);
+	host.src.family = AF_INET;
+	host.dst_plen = 32;
+	trap = kernel_none_find_policy(h->d[0]->kernel, &host, KERNEL_DIR_OUT,
+	    NULL);
+	assert_non_null(trap);
+	memset(&acq, 0, sizeof(acq));
+	acq.sel = flow;
+	acq.src = flow.src;
+	acq.dst = flow.dst;
+	acq.reqid = trap->reqid;
+	acq.policy_index = trap->index;
+	acq.dir = KERNEL_DIR_OUT;
+	acquire_handle(h->d[0], &acq);
+	run_for(h, 3000, a_established);
+	assert_true(a_established(h));
+	assert_true(only_sa(h->d[0])->child.spi_out != old_out);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_IPSEC);
+	oe_group_a_free(h);
+	harness_free(h);
+}
+
+/*
+ * A port-specific group entry (udp to port 5000): the instance from
+ * its ACQUIRE negotiates that flow only, and both sides' kernel
+ * policies carry it; other flows to the peer stay outside the tunnel.
+ */
+static void
+engine_port_specific_entry_gives_a_port_specific_instance(void **state)
+{
+	struct harness *h = harness_new(OE_CONN_A, NULL);
+	struct kernel_selector flow, other, sel;
+	const struct kernel_policy *kp;
+	struct ikev2_ike_sa *a, *b;
+
+	(void)state;
+	oe_group_a(h, "127.0.0.2/32 udp 0 5000");
+	flow_ab(&flow, 17, 40000, 5000);
+	flow_ab(&other, 17, 40000, 6000);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_TRAP);
+	run_for(h, 3000, a_established);
+	assert_true(a_established(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	/* traffic selectors: udp, any port of ours, port 5000 of the peer */
+	assert_int_equal(a->child.ts_local.ip_proto, 17);
+	assert_int_equal(a->child.ts_remote.ip_proto, 17);
+	assert_int_equal(a->child.ts_local.start_port, 0);
+	assert_int_equal(a->child.ts_local.end_port, 65535);
+	assert_int_equal(a->child.ts_remote.start_port, 5000);
+	assert_int_equal(a->child.ts_remote.end_port, 5000);
+	assert_memory_equal(&b->child.ts_local, &a->child.ts_remote,
+	    sizeof(b->child.ts_local));
+	assert_memory_equal(&b->child.ts_remote, &a->child.ts_local,
+	    sizeof(b->child.ts_remote));
+	/* a's kernel policies: out to udp/5000, in from udp/5000 */
+	flow_ab(&sel, 17, 0, 5000);
+	kp = kernel_none_find_policy(h->d[0]->kernel, &sel, KERNEL_DIR_OUT,
+	    NULL);
+	assert_non_null(kp);
+	assert_int_equal(kp->action, KERNEL_POLICY_IPSEC);
+	assert_int_equal(kp->reqid, a->child.reqid);
+	flow_ab(&sel, 0, 0, 0);
+	assert_null(kernel_none_find_policy(h->d[0]->kernel, &sel,
+	    KERNEL_DIR_OUT, NULL));
+	memset(&sel, 0, sizeof(sel));
+	sel.family = AF_INET;
+	assert_int_equal(kernel_addr_from_string(&sel.src, "127.0.0.2"), 0);
+	assert_int_equal(kernel_addr_from_string(&sel.dst, "127.0.0.1"), 0);
+	sel.src_plen = sel.dst_plen = 32;
+	sel.proto = 17;
+	sel.sport = 5000;
+	assert_non_null(kernel_none_find_policy(h->d[0]->kernel, &sel,
+	    KERNEL_DIR_IN, NULL));
+	/* b's: out from its port 5000 to a, in to its port 5000 */
+	assert_non_null(kernel_none_find_policy(h->d[1]->kernel, &sel,
+	    KERNEL_DIR_OUT, NULL));
+	flow_ab(&sel, 17, 0, 5000);
+	assert_non_null(kernel_none_find_policy(h->d[1]->kernel, &sel,
+	    KERNEL_DIR_IN, NULL));
+	/* the flow goes over the SA; another port of the peer does not */
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_IPSEC);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
+	flow_ab(&other, 6, 40000, 5000);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
+	oe_group_a_free(h);
+	harness_free(h);
+}
+
 /* Datagrams `from` sent whose IKE header announces an SKF payload first. */
 static int
 skf_sent(struct harness *h, int from, uint8_t exchange)
@@ -1269,6 +1468,8 @@ main(void)
 		cmocka_unit_test(engine_idle_child_sa_is_deleted_busy_one_kept),
 		cmocka_unit_test(engine_idle_follows_counters_not_use_time),
 		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
+		cmocka_unit_test(engine_hard_expire_of_oe_instance_brings_the_trap_back),
+		cmocka_unit_test(engine_port_specific_entry_gives_a_port_specific_instance),
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
 		cmocka_unit_test(engine_ipv6_handshake_and_child_sa),
