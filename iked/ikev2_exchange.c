@@ -184,7 +184,17 @@ build_message(struct ikev2_ike_sa *sa, uint8_t exchange, uint32_t msgid,
 		free(buf);
 		return fragment(sa, &h, pl, n, w);
 	}
-	w->buf = buf;
+	/*
+	 * The message may be kept (request until answered, response until
+	 * the next request): keep its size, not IKEV2_EMIT_MAX per SA.
+	 */
+	w->buf = malloc(len);
+	if (w->buf == NULL) {
+		free(buf);
+		return -1;
+	}
+	memcpy(w->buf, buf, len);
+	free(buf);
 	w->len = len;
 	return 0;
 }
