@@ -106,6 +106,16 @@ void	 trigger_plan(const struct iked_conf *conf,
 	    struct trigger_plan *out);
 
 /*
+ * Only the key choice of trigger_plan() (no conn, no RRSIG window: the
+ * caller vouches for both): the usable records of req's secure
+ * IPSECKEY answer, best precedence first, into out->keys/nkeys, and
+ * out->peer (a gateway of the answer's, else its first address).
+ * Also used by the responder's DNS lookup (dns_keys.c).
+ */
+void	 trigger_plan_keys(const struct oe_trigger_request *req,
+	    struct trigger_plan *out);
+
+/*
  * An established SA with an installed Child SA to plan->peer that may
  * answer this plan: for a keyed plan, one whose peer proved one of the
  * plan's keys; otherwise any.  NULL if none.

@@ -114,6 +114,14 @@ collect_keys(const struct oe_trigger_request *req, struct trigger_plan *p)
 	p->peer = best_gw != NULL ? *best_gw : req->addrs[0];
 }
 
+void
+trigger_plan_keys(const struct oe_trigger_request *req, struct trigger_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (req->naddrs > 0)
+		collect_keys(req, out);
+}
+
 static void
 plan_end(struct trigger_plan *p, enum trigger_action a, const char *why)
 {

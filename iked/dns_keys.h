@@ -1,0 +1,62 @@
+/*
+ * Responder-side DNS keys: an initiator that signs with an ID_FQDN we
+ * hold no key for may be authenticated with the IPSECKEY records of
+ * that name, looked up through the local validating resolver
+ * (config setup dns-resolver=).  Rules:
+ *  - the resolver must be on loopback (the AD bit is only worth what
+ *    the path to the resolver is worth), and its answers must carry
+ *    the AD bit: DNSSEC-validated;
+ *  - the name's secure A (or AAAA) answer must hold the initiator's
+ *    address, and the records are then chosen exactly as for a DNS
+ *    trigger (trigger_plan_keys(): no gateway elsewhere, known
+ *    algorithms, keys that check);
+ *  - everything runs on the sd-event loop: one UDP socket, two
+ *    queries (IPSECKEY and A/AAAA), one timeout; nothing blocks.
+ *
+ * Ownership: dns_keys_lookup() returns a query the caller owns; it is
+ * freed by dns_keys_cancel(), which the caller must call exactly once,
+ * also after the callback has run (the callback never frees it).
+ */
+#ifndef OE_IKED_DNS_KEYS_H
+#define OE_IKED_DNS_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "ikev2_sa.h"
+#include "oe_addr.h"
+
+#define DNS_KEYS_TIMEOUT_USEC	(3 * 1000000ULL)
+
+struct dns_keys_query;
+
+struct dns_keys_result {
+	bool			 ok;		/* nkeys > 0 */
+	const char		*why;		/* !ok: static text */
+	size_t			 nkeys;
+	struct ikev2_peer_key	 keys[IKEV2_MAX_PEER_KEYS];
+};
+
+/* Called once from the event loop; `r` is valid during the call only. */
+typedef void (*dns_keys_cb)(void *arg, const struct dns_keys_result *r);
+
+/*
+ * Look up `name`'s keys for an initiator at `peer` through the
+ * resolver at resolver:port.  NULL (logged) when nothing was started:
+ * a resolver not on loopback, a bad name, no socket.
+ */
+struct dns_keys_query *dns_keys_lookup(sd_event *ev,
+    const struct oe_addr *resolver, uint16_t port, const char *name,
+    const struct oe_addr *peer, uint64_t timeout_usec, dns_keys_cb cb,
+    void *arg);
+
+/* Stop (if still running) and free q.  NULL is fine. */
+void	dns_keys_cancel(struct dns_keys_query *q);
+
+/* Whether the lookup has reported (the callback ran). */
+bool	dns_keys_done(const struct dns_keys_query *q);
+
+#endif /* OE_IKED_DNS_KEYS_H */
