@@ -241,6 +241,8 @@ struct conf_setup {
 	int			 protostack;	/* enum conf_protostack */
 	char			 policies_dir[CONF_PATH_MAX];
 	uint32_t		 shuntlifetime;	/* seconds a failure shunt stays */
+	struct conf_addrlist	 dns_resolver;	/* n == 0: no responder lookups */
+	uint32_t		 dns_resolver_port;
 };
 
 /* ---- the whole configuration ------------------------------------------ */

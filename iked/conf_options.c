@@ -276,6 +276,12 @@ const struct conf_option conf_options[] = {
 	S("shuntlifetime", CONF_V_SECONDS, shuntlifetime, "15m", NULL, 1, DAY, 0,
 	    "how long a failure shunt stays before the trap governs the peer "
 	    "again (a change applies to new shunts)"),
+	S("dns-resolver", CONF_V_ADDRLIST, dns_resolver, NULL, NULL, 0, 0, 0,
+	    "local validating resolver (loopback only; the first address is "
+	    "used) the responder asks for the IPSECKEY of an initiator that "
+	    "signs with an FQDN it has no key for; default: none, no lookups"),
+	S("dns-resolver-port", CONF_V_UINT, dns_resolver_port, "53", NULL, 1,
+	    65535, 0, "UDP port of dns-resolver="),
 };
 
 const size_t conf_noptions = sizeof(conf_options) / sizeof(conf_options[0]);

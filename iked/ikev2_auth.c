@@ -20,6 +20,7 @@
 #include "crypto.h"
 #include "crypto_auth.h"
 #include "crypto_prf.h"
+#include "dns_keys.h"
 #include "kernel.h"
 
 #include <pk11pub.h>
@@ -237,6 +238,95 @@ refine_conn(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	snprintf(sa->conn, sizeof(sa->conn), "%s", nc->name);
 	sa->lifetime = nc->ikelifetime;
 	return nc;
+}
+
+/* ---- the initiator's key from DNS (responder) ------------------------- */
+
+/* dns_keys_cb: keep the keys for the next copy of the IKE_AUTH request. */
+static void
+dns_keys_answer(void *arg, const struct dns_keys_result *r)
+{
+	struct ikev2_ike_sa *sa = arg;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	if (!r->ok) {
+		oe_info("%s: no key from DNS for %s: %s", tag, sa->peer_name,
+		    r->why);
+		sa->peer_name[0] = '\0';
+		return;
+	}
+	free(sa->peer_keys);
+	sa->npeer_keys = 0;
+	sa->peer_keys = calloc(r->nkeys, sizeof(*sa->peer_keys));
+	if (sa->peer_keys == NULL)
+		return;
+	memcpy(sa->peer_keys, r->keys, r->nkeys * sizeof(*sa->peer_keys));
+	sa->npeer_keys = r->nkeys;
+	oe_info("%s: %zu key%s for %s from DNS (validated)", tag, r->nkeys,
+	    r->nkeys == 1 ? "" : "s", sa->peer_name);
+}
+
+/* An ID_FQDN body as a DNS name with the final dot; false if unfit. */
+static bool
+fqdn_name(const struct ikev2_id *id, char *out, size_t cap)
+{
+	size_t i, len = id->data.len;
+
+	if (id->type != IKEV2_ID_FQDN || len == 0 || len + 2 > cap)
+		return false;
+	for (i = 0; i < len; i++) {
+		uint8_t ch = id->data.ptr[i];
+
+		/* host names only: letters, digits, '-', '.', '_' */
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		    ch == '_'))
+			return false;
+	}
+	memcpy(out, id->data.ptr, len);
+	if (out[len - 1] != '.')
+		out[len++] = '.';
+	out[len] = '\0';
+	return true;
+}
+
+/*
+ * Responder: an initiator that signs with an ID_FQDN, under a conn
+ * whose peer keys come from DNS (rightrsasigkey=%dnsondemand, %dns, or
+ * unset on an opportunistic group conn), and no key known: ask the
+ * resolver (dns-resolver=).  True while the answer is pending: this
+ * copy of the request goes unanswered, and a retransmission finds the
+ * keys (or none) in place; one lookup per IKE SA.
+ */
+static bool
+dns_keys_pending(struct ikev2_ike_sa *sa, const struct conf_conn *c,
+    const struct ikev2_payload *pid, const struct ikev2_payload *pauth)
+{
+	const struct conf_setup *st = &sa->iked->conf->setup;
+	char name[256];
+	bool from_dns;
+
+	if (sa->dns_query != NULL)
+		return !dns_keys_done(sa->dns_query);
+	from_dns = c->right.sigkey.kind == CONF_SIGKEY_DNSONDEMAND ||
+	    c->right.sigkey.kind == CONF_SIGKEY_DNS ||
+	    (c->right.sigkey.kind == CONF_SIGKEY_UNSET &&
+	    c->right.host.kind == CONF_HOST_OPPOGROUP);
+	if (!from_dns || st->dns_resolver.n == 0 || sa->npeer_keys > 0 ||
+	    pauth->u.auth.method == IKEV2_AUTH_NULL ||
+	    c->right.auth == CONF_AUTH_NULL ||
+	    !fqdn_name(&pid->u.id, name, sizeof(name)))
+		return false;
+	snprintf(sa->peer_name, sizeof(sa->peer_name), "%s", name);
+	sa->dns_query = dns_keys_lookup(sa->iked->event, &st->dns_resolver.a[0],
+	    (uint16_t)st->dns_resolver_port, name, &sa->path.remote,
+	    DNS_KEYS_TIMEOUT_USEC, dns_keys_answer, sa);
+	if (sa->dns_query == NULL) {
+		sa->peer_name[0] = '\0';
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -590,9 +680,15 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	ikev2_sa_tag(sa, tag, sizeof(tag));
 	if (sa->state != IKEV2_SA_INIT_DONE || c == NULL)
 		return;
-	sa->msgid_in++;
 	pid = ikev2_message_find(m, IKEV2_PL_IDI, NULL);
 	pauth = ikev2_message_find(m, IKEV2_PL_AUTH, NULL);
+	if (pid != NULL && pauth != NULL) {
+		c = refine_conn(sa, c, pid, pauth);
+		/* The request stays unanswered (msgid_in too) until DNS has. */
+		if (dns_keys_pending(sa, c, pid, pauth))
+			return;
+	}
+	sa->msgid_in++;
 	if (pid == NULL || pauth == NULL) {
 		oe_info("%s: IKE_AUTH request without ID or AUTH "
 		    "(EAP is not supported)", tag);
@@ -600,7 +696,6 @@ ikev2_auth_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		ikev2_sa_fail(sa, "IKE_AUTH without AUTH");
 		return;
 	}
-	c = refine_conn(sa, c, pid, pauth);
 	if (verify_peer(sa, c, pid, pauth, &why) < 0) {
 		oe_log_ratelimited(&sa->iked->rl.auth, iked_now_usec(sa->iked),
 		    LOG_INFO, "%s: peer authentication failed: %s", tag, why);

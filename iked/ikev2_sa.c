@@ -14,6 +14,7 @@
 #include "crypto_dh.h"
 #include "crypto_sk.h"
 #include "control.h"
+#include "dns_keys.h"
 
 struct ikev2_sa_table {
 	struct ikev2_ike_sa	*bucket[IKEV2_SA_TABLE_BUCKETS];
@@ -204,6 +205,7 @@ sa_release(struct ikev2_ike_sa *sa)
 	free(sa->init_req);
 	free(sa->init_resp);
 	free(sa->peer_keys);
+	dns_keys_cancel(sa->dns_query);
 	if (sa->dh != NULL)
 		crypto_dh_free(sa->dh);
 	if (sa->rekey_dh != NULL)

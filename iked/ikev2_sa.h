@@ -34,6 +34,7 @@
 struct iked;
 struct crypto_dh;
 struct crypto_sk;
+struct dns_keys_query;
 
 #define IKEV2_SA_TABLE_BUCKETS	256
 #define IKEV2_SA_MAX_TOTAL	100000	/* hard bound on SAs of all states */
@@ -202,6 +203,8 @@ struct ikev2_ike_sa {
 	char			 peer_name[256];	/* DNS name of the keys */
 	size_t			 npeer_keys;
 	struct ikev2_peer_key	*peer_keys;		/* owned, npeer_keys */
+	/* responder: the initiator's keys asked of DNS (dns_keys.h); owned */
+	struct dns_keys_query	*dns_query;
 
 	struct ikev2_child_sa	 child;
 	/*

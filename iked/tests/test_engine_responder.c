@@ -26,6 +26,9 @@
 
 #include <keyhi.h>
 #include <pk11pub.h>
+#include <ldns/ldns.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "ikev2.h"
 #include "iked.h"
@@ -68,8 +71,18 @@ struct result {
 	struct ikev2_initiate_result res;
 };
 
+/* A resolver on loopback for east (EAST_DNS), in the harness's loop. */
+struct resolver {
+	int		 fd;
+	uint16_t	 port;
+	sd_event_source	*io;
+	bool		 ad;		/* answers carry the AD bit */
+	int		 queries;
+};
+
 struct harness {
 	sd_event	*ev;
+	struct resolver	 dns;
 	struct iked	*d[NENG];
 	struct endpoint	 ep[NENG];
 	struct pkt	 q[MAXQ];
@@ -81,6 +94,8 @@ struct keys {
 	char		 dir[64];
 	struct crypto_nss *nss;
 	char		 rsa_hex[RSA_HEX_MAX + 3];	/* "0x" + RFC 3110 */
+	uint8_t		 rsa[600];			/* the same, raw */
+	size_t		 rsa_len;
 	struct ikev2_peer_key rsa_other;		/* nobody's */
 };
 
@@ -191,6 +206,7 @@ conf_west(char *buf, size_t cap, const char *pol)
 	snprintf(buf, cap, SETUP_FMT
 	    "conn peer\n\tleft=127.0.0.1\n\tright=127.0.0.2\n" CONN_COMMON
 	    "\tauto=add\n\tleftauth=rsasig\n\tleftrsasigkey=%s\n"
+	    "\tleftid=@west.oe.test\n"
 	    "\trightauth=rsasig\n\trightrsasigkey=%s\n\n"
 	    "conn peer-dns\n\tleft=127.0.0.1\n\tright=127.0.0.2\n" CONN_COMMON
 	    "\tauto=add\n\tleftauth=rsasig\n\tleftrsasigkey=%s\n"
@@ -202,6 +218,7 @@ conf_west(char *buf, size_t cap, const char *pol)
 #define EAST_OE		0x1	/* "oe": anonymous group conn, 127.0.0.0/24 */
 #define EAST_ANY	0x2	/* "roadwarrior": keyed, right=%any */
 #define EAST_EXACT	0x4	/* "west": keyed, right=127.0.0.1 */
+#define EAST_DNS	0x8	/* "private" takes keys from DNS (dns-resolver=) */
 
 /*
  * east: a keyed opportunistic conn "private" for 127.0.0.0/8 and, as
@@ -211,15 +228,21 @@ conf_west(char *buf, size_t cap, const char *pol)
  * order least specific first, so that config order decides nothing.
  */
 static void
-conf_east(char *buf, size_t cap, const char *pol, unsigned with)
+conf_east(char *buf, size_t cap, const char *pol, unsigned with,
+    uint16_t dns_port)
 {
+	char dns[96] = "";
 	int n;
 
-	n = snprintf(buf, cap, SETUP_FMT
+	if (with & EAST_DNS)
+		snprintf(dns, sizeof(dns), "\tdns-resolver=127.0.0.1\n"
+		    "\tdns-resolver-port=%u\n\n", dns_port);
+	n = snprintf(buf, cap, SETUP_FMT "%s"
 	    "conn private\n\tleft=127.0.0.2\n\tright=%%opportunisticgroup\n"
 	    CONN_COMMON "\tauto=ondemand\n\tleftauth=rsasig\n"
 	    "\tleftrsasigkey=%s\n\trightauth=rsasig\n\trightrsasigkey=%s\n\n",
-	    eng_addr[EAST], pol, K.rsa_hex, K.rsa_hex);
+	    eng_addr[EAST], pol, dns, K.rsa_hex,
+	    (with & EAST_DNS) ? "%dnsondemand" : K.rsa_hex);
 	assert_true(n > 0 && (size_t)n < cap);
 	if (with & EAST_OE)
 		n += snprintf(buf + n, cap - (size_t)n,
@@ -253,6 +276,100 @@ conf_mallory(char *buf, size_t cap, const char *pol)
 	    eng_addr[MALLORY], pol);
 }
 
+/*
+ * The fake resolver: for west.oe.test., an A record 127.0.0.1 and an
+ * IPSECKEY with west's key; the AD bit as the test says.
+ */
+static int
+resolver_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct resolver *r = userdata;
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	uint8_t buf[4096], *wire = NULL;
+	struct oe_ipseckey k;
+	char text[2048], err[96];
+	ldns_pkt *q = NULL, *a;
+	const ldns_rr *qrr;
+	ldns_rr *rr = NULL;
+	size_t len;
+	ssize_t n;
+
+	(void)s;
+	(void)revents;
+	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+	if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
+		return 0;
+	r->queries++;
+	qrr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+	a = ldns_pkt_new();
+	assert_non_null(a);
+	ldns_pkt_set_id(a, ldns_pkt_id(q));
+	ldns_pkt_set_qr(a, true);
+	ldns_pkt_set_ad(a, r->ad);
+	ldns_pkt_push_rr(a, LDNS_SECTION_QUESTION, ldns_rr_clone(qrr));
+	text[0] = '\0';
+	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_A)
+		snprintf(text, sizeof(text), "west.oe.test. 60 IN A 127.0.0.1");
+	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_IPSECKEY) {
+		memset(&k, 0, sizeof(k));
+		k.precedence = 10;
+		k.algorithm = 2;
+		k.alg_known = true;
+		k.key_len = K.rsa_len;
+		memcpy(k.key, K.rsa, K.rsa_len);
+		memcpy(text, "west.oe.test. 60 IN IPSECKEY ", 29);
+		assert_true(oe_ipseckey_to_text(&k, text + 29, sizeof(text) - 29,
+		    err, sizeof(err)) > 0);
+	}
+	if (text[0] != '\0') {
+		assert_int_equal(ldns_rr_new_frm_str(&rr, text, 60, NULL, NULL),
+		    LDNS_STATUS_OK);
+		ldns_pkt_push_rr(a, LDNS_SECTION_ANSWER, rr);
+	}
+	assert_int_equal(ldns_pkt2wire(&wire, a, &len), LDNS_STATUS_OK);
+	(void)sendto(fd, wire, len, 0, (struct sockaddr *)&from, flen);
+	free(wire);
+	ldns_pkt_free(a);
+	ldns_pkt_free(q);
+	return 0;
+}
+
+static void
+resolver_open(struct harness *h)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+
+	h->dns.ad = true;
+	h->dns.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	assert_true(h->dns.fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(h->dns.fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	assert_int_equal(getsockname(h->dns.fd, (struct sockaddr *)&sin,
+	    &slen), 0);
+	h->dns.port = ntohs(sin.sin_port);
+	assert_int_equal(sd_event_add_io(h->ev, &h->dns.io, h->dns.fd, EPOLLIN,
+	    resolver_read, &h->dns), 0);
+}
+
+/* Run the loop (timers, the resolver) and the wire until ctx is done. */
+static void
+run_until_done(struct harness *h, int ctx)
+{
+	int i;
+
+	for (i = 0; i < 300 && h->r[ctx].ndone == 0; i++) {
+		assert_true(sd_event_run(h->ev, 10 * 1000) >= 0);
+		(void)pump_n(h, 200);
+	}
+	assert_int_equal(h->r[ctx].ndone, 1);
+}
+
 static struct harness *
 harness_new(unsigned east)
 {
@@ -264,6 +381,9 @@ harness_new(unsigned east)
 
 	assert_non_null(h);
 	assert_int_equal(sd_event_new(&h->ev), 0);
+	h->dns.fd = -1;
+	if (east & EAST_DNS)
+		resolver_open(h);
 	for (i = 0; i < NENG; i++) {
 		snprintf(pol, sizeof(pol), "%s/pol%d", K.dir, i);
 		(void)mkdir(pol, 0700);
@@ -274,7 +394,7 @@ harness_new(unsigned east)
 		if (i == WEST)
 			conf_west(text, sizeof(text), pol);
 		else if (i == EAST)
-			conf_east(text, sizeof(text), pol, east);
+			conf_east(text, sizeof(text), pol, east, h->dns.port);
 		else
 			conf_mallory(text, sizeof(text), pol);
 		snprintf(path, sizeof(path), "%s/e%d.conf", K.dir, i);
@@ -306,6 +426,9 @@ harness_free(struct harness *h)
 		iked_free(h->d[e]);
 	for (i = 0; i < h->nq; i++)
 		free(h->q[i].buf);
+	sd_event_source_disable_unref(h->dns.io);
+	if (h->dns.fd >= 0)
+		close(h->dns.fd);
 	sd_event_unref(h->ev);
 	free(h);
 	for (e = 0; e < NENG; e++) {
@@ -688,6 +811,44 @@ responder_null_peer_refused_when_no_conn_accepts_null(void **state)
 	harness_free(h);
 }
 
+/* ---- the initiator's key from DNS --------------------------------------- */
+
+static void
+responder_verifies_initiator_with_key_from_dns(void **state)
+{
+	struct harness *h = harness_new(EAST_DNS);
+	struct ikev2_ike_sa *sa;
+
+	(void)state;
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	run_until_done(h, WEST);
+	assert_true(h->r[WEST].res.ok);
+	sa = only_sa(h->d[EAST]);
+	assert_string_equal(sa->conn, "private");
+	assert_string_equal(sa->peer_name, "west.oe.test.");
+	assert_int_not_equal(sa->auth_peer, IKEV2_AUTH_NULL);
+	assert_int_equal(sa->npeer_keys, 1);
+	/* one lookup (IPSECKEY and A) however often west retransmitted */
+	assert_int_equal(h->dns.queries, 2);
+	assert_policies_held_by(h, EAST, "127.0.0.1", sa);
+	harness_free(h);
+}
+
+static void
+responder_refuses_initiator_when_dns_answer_is_not_validated(void **state)
+{
+	struct harness *h = harness_new(EAST_DNS);
+
+	(void)state;
+	h->dns.ad = false;
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	run_until_done(h, WEST);
+	assert_false(h->r[WEST].res.ok);
+	assert_int_equal(h->dns.queries, 2);
+	assert_int_equal(ikev2_sa_count(h->d[WEST]->sas), 0);
+	harness_free(h);
+}
+
 /* ---- keys -------------------------------------------------------------- */
 
 /* An RSA key pair in the database; its public key as RFC 3110. */
@@ -744,6 +905,8 @@ group_setup(void **state)
 	if (K.nss == NULL || make_rsa_key(key, sizeof(key), &len) < 0 ||
 	    2 * len > RSA_HEX_MAX)
 		return -1;
+	memcpy(K.rsa, key, len);
+	K.rsa_len = len;
 	memcpy(K.rsa_hex, "0x", 2);
 	for (i = 0; i < len; i++)
 		snprintf(K.rsa_hex + 2 + 2 * i, 3, "%02x", key[i]);
@@ -785,6 +948,8 @@ main(void)
 		cmocka_unit_test(responder_conn_follows_peer_auth_among_all_three_kinds),
 		cmocka_unit_test(responder_prefers_any_conn_over_group_conn),
 		cmocka_unit_test(responder_null_peer_refused_when_no_conn_accepts_null),
+		cmocka_unit_test(responder_verifies_initiator_with_key_from_dns),
+		cmocka_unit_test(responder_refuses_initiator_when_dns_answer_is_not_validated),
 	};
 
 	return cmocka_run_group_tests_name("engine_responder", tests,
