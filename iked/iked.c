@@ -20,6 +20,7 @@
 #include "crypto.h"
 #include "control.h"
 #include "acquire.h"
+#include "policy.h"
 #include "trigger.h"
 
 #define USEC_PER_SEC	1000000ULL
@@ -53,14 +54,27 @@ iked_now_usec(const struct iked *d)
 	return now;
 }
 
+/* Does one of our Child SAs (current, replaced or coming) hold reqid? */
+static bool
+reqid_in_use(void *arg, uint32_t reqid)
+{
+	struct iked *d = arg;
+	struct ikev2_ike_sa *sa;
+
+	for (sa = ikev2_sa_first(d->sas); sa != NULL; sa = ikev2_sa_next(sa))
+		if ((sa->child.present && sa->child.reqid == reqid) ||
+		    (sa->old_child.present && sa->old_child.reqid == reqid) ||
+		    (sa->rekey_child.present && sa->rekey_child.reqid == reqid))
+			return true;
+	return false;
+}
+
 uint32_t
 iked_alloc_reqid(struct iked *d)
 {
-	uint32_t lo = d->kernel->cfg.reqid_min, hi = d->kernel->cfg.reqid_max;
-
-	if (d->next_reqid < lo || d->next_reqid > hi)
-		d->next_reqid = lo;
-	return d->next_reqid++;
+	/* The Child SA band, disjoint from the traps' (policy.h). */
+	return policy_child_reqid(&d->kernel->cfg, &d->next_reqid,
+	    reqid_in_use, d);
 }
 
 void

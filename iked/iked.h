@@ -121,7 +121,10 @@ void		 iked_free(struct iked *d);
 
 /* Monotonic time in microseconds from the event loop. */
 uint64_t	 iked_now_usec(const struct iked *d);
-/* The next reqid for a Child SA (wraps within the kernel's range). */
+/*
+ * The next Child SA reqid: policy_child_reqid()'s band, not held by
+ * one of our SAs; 0 if none is free.
+ */
 uint32_t	 iked_alloc_reqid(struct iked *d);
 /* Rewrite the --state-file (no-op without one).  Called after SA changes. */
 void		 iked_state_changed(struct iked *d);

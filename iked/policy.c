@@ -74,10 +74,49 @@ policy_rule_priority(const struct kernel_config *kcfg,
 	    off);
 }
 
+/* The highest Child SA reqid, or 0 if the range is too narrow for both bands. */
+static uint32_t
+child_reqid_max(const struct kernel_config *kcfg)
+{
+	if (kcfg->reqid_max < kcfg->reqid_min ||
+	    kcfg->reqid_max - kcfg->reqid_min < CONF_CONNS_MAX)
+		return 0;
+	return kcfg->reqid_max - CONF_CONNS_MAX;
+}
+
 uint32_t
 policy_trap_reqid(const struct kernel_config *kcfg, size_t i)
 {
+	if (i >= CONF_CONNS_MAX || child_reqid_max(kcfg) == 0)
+		return 0;
 	return kcfg->reqid_max - (uint32_t)i;
+}
+
+bool
+policy_reqid_is_trap(const struct kernel_config *kcfg, uint32_t reqid)
+{
+	uint32_t top = child_reqid_max(kcfg);
+
+	return top != 0 && reqid > top && reqid <= kcfg->reqid_max;
+}
+
+uint32_t
+policy_child_reqid(const struct kernel_config *kcfg, uint32_t *next,
+    bool (*in_use)(void *arg, uint32_t reqid), void *arg)
+{
+	uint32_t lo = kcfg->reqid_min, hi = child_reqid_max(kcfg), r;
+	uint64_t tries;
+
+	if (hi == 0)
+		return 0;
+	for (tries = 0; tries <= (uint64_t)(hi - lo); tries++) {
+		if (*next < lo || *next > hi)
+			*next = lo;
+		r = (*next)++;
+		if (in_use == NULL || !in_use(arg, r))
+			return r;
+	}
+	return 0;
 }
 
 uint32_t

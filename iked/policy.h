@@ -25,9 +25,12 @@
  * A conn's priority= is used as the offset above POLICY_BAND_GROUP
  * instead, clamped into the band.
  *
- * Trap reqids: reqid_max - conn index (conns are bounded by
- * CONF_CONNS_MAX), far from the engine's Child SA reqids, which count
- * up from reqid_min.
+ * Reqids come in two disjoint bands of our range [reqid_min, reqid_max]:
+ *   traps      [reqid_max - CONF_CONNS_MAX + 1, reqid_max]: reqid_max -
+ *              conn index (conns are bounded by CONF_CONNS_MAX);
+ *   Child SAs  [reqid_min, reqid_max - CONF_CONNS_MAX]: handed out by
+ *              policy_child_reqid(), which never leaves its band and,
+ *              after wrapping, skips reqids still in use.
  *
  * Ownership: struct policy_engine is owned by the daemon (struct iked);
  * it owns its installed set.  Kernel entries are removed only by
@@ -94,8 +97,18 @@ void	 policy_set_free(struct policy_set *s);
 /* The band priority for an entry of conn c (see above). */
 uint32_t policy_rule_priority(const struct kernel_config *kcfg,
 	    const struct conf_conn *c, const struct policy_entry *e);
-/* The trap reqid of the conn with index i in conf->conns. */
+/* The trap reqid of the conn with index i in conf->conns (0: i too big). */
 uint32_t policy_trap_reqid(const struct kernel_config *kcfg, size_t i);
+/* True if reqid lies in the trap band. */
+bool	 policy_reqid_is_trap(const struct kernel_config *kcfg, uint32_t reqid);
+/*
+ * The next Child SA reqid from *next (which it advances), skipping
+ * reqids in_use() reports (a Child SA keeps its reqid across rekeys,
+ * so a wrapped counter can meet a live one).  0 when the range has no
+ * Child SA band or all of it is in use.  in_use may be NULL.
+ */
+uint32_t policy_child_reqid(const struct kernel_config *kcfg, uint32_t *next,
+	    bool (*in_use)(void *arg, uint32_t reqid), void *arg);
 /* The priority of shunts and of the engine's host-to-host policies. */
 uint32_t policy_shunt_priority(const struct kernel_config *kcfg);
 uint32_t policy_host_priority(const struct kernel_config *kcfg);
