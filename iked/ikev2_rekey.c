@@ -512,6 +512,14 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	    transport != sa->child.transport ||
 	    ikev2_proposals_choose_pfs(&c->esp, groups, ngroups, psa->u.sa, &ch,
 	    &prop) < 0 || (ch.dh == 0 && pke != NULL)) {
+		/*
+		 * 1.3.3: a rekey without the key exchange our pfs=yes asks
+		 * for matches none of our proposals.  The old Child SA runs
+		 * on; if the peer lets it expire, ikev2_rekey_childless().
+		 */
+		oe_info("%s: Child SA rekey refused (NO_PROPOSAL_CHOSEN)%s", tag,
+		    ngroups > 0 && pke == NULL ?
+		    ": no key exchange offered, pfs=yes" : "");
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
