@@ -237,7 +237,19 @@ static const char *const precedence_text =
 "The kernel policies follow the same order: the XFRM priority of an entry\n"
 "is the conn's \\fBpriority=\\fR if set, else 65536 minus\n"
 "(8 \\(mu prefix length + 2 \\(mu given protocol/ports + 1 if authenticated);\n"
-"lower wins.\n";
+"lower wins.\n"
+".SS Which conn answers an initiator\n"
+"Most specific first: a conn whose \\fBright=\\fR is the peer's address\n"
+"(or, once IKE_AUTH shows it, whose \\fBrightid=\\fR names the peer's ID);\n"
+"then a \\fBright=%any\\fR conn; then the opportunistic group conn by the\n"
+"precedence above (none if a shunt's entry wins).\n"
+"At IKE_AUTH the choice is made again among the conns that accept the\n"
+"peer's ID and authentication (NULL or a key), if the new conn takes the\n"
+"IKE SA's algorithms.\n"
+"A Child SA never takes over the kernel policies of an SA with the same\n"
+"selectors whose peer authenticated with a key unless its own peer did too;\n"
+"as responder, it takes them only once the initiator has sent a protected\n"
+"request after IKE_AUTH (or sent INITIAL_CONTACT).\n";
 
 static const char *const tail =
 ".SH UNSUPPORTED FEATURES\n"
