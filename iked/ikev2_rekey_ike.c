@@ -96,6 +96,7 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	ikev2_sa_arm_timer(old);
 	ikev2_sa_set_state(nsa, IKEV2_SA_ESTABLISHED);
 	ikev2_sa_arm_timer(nsa);
+	ikev2_sa_compact(nsa);
 }
 
 /* ---- initiator ------------------------------------------------------- */
