@@ -24,6 +24,7 @@ struct acquire_ctx {
 	struct iked	*d;
 	struct oe_addr	 local;
 	struct oe_addr	 peer;
+	struct shunt_flow flow;		/* the trap's protocol and ports */
 	char		 conn[CONF_NAME_MAX];
 };
 
@@ -61,10 +62,17 @@ addr_is_local(const struct oe_addr *a)
 	return found;
 }
 
+/* A traffic selector's port as a selector port: one port, or 0 (all). */
+static uint16_t
+ts_port(const struct ikev2_ts *ts)
+{
+	return ts->start_port == ts->end_port ? ts->start_port : 0;
+}
+
 /*
  * Did the engine's Child SA policy take the shunt's place?  It did when
- * its outbound selector equals the shunt's: same local address, and a
- * protocol-0 traffic selector.
+ * its outbound selector equals the shunt's: same addresses, and traffic
+ * selectors of the shunt's protocol and ports (none for a plain entry).
  */
 static bool
 engine_replaced_shunt(struct iked *d, const struct acquire_ctx *c,
@@ -76,7 +84,10 @@ engine_replaced_shunt(struct iked *d, const struct acquire_ctx *c,
 		if (sa->child.installed && sa->child.spi_in == spi_in)
 			return oe_addr_eq(&sa->path.local, &c->local) &&
 			    oe_addr_eq(&sa->path.remote, &c->peer) &&
-			    sa->child.ts_remote.ip_proto == 0;
+			    sa->child.ts_remote.ip_proto == c->flow.proto &&
+			    (c->flow.proto == 0 ||
+			    (ts_port(&sa->child.ts_local) == c->flow.sport &&
+			    ts_port(&sa->child.ts_remote) == c->flow.dport));
 	return false;
 }
 
@@ -103,9 +114,11 @@ acquire_done(void *arg, const struct ikev2_initiate_result *res)
 		oe_info("OE %s: up with %s (Child SA in 0x%08x out 0x%08x)",
 		    c->conn, p, res->spi_in, res->spi_out);
 		if (engine_replaced_shunt(d, c, res->spi_in))
-			(void)shunt_forget(d->shunts, &c->local, &c->peer);
+			(void)shunt_forget_flow(d->shunts, &c->local, &c->peer,
+			    &c->flow);
 		else
-			(void)shunt_remove(d->shunts, &c->local, &c->peer);
+			(void)shunt_remove_flow(d->shunts, &c->local, &c->peer,
+			    &c->flow);
 		goto out;
 	}
 	oe_info("OE %s: negotiation with %s failed: %s", c->conn, p,
@@ -115,14 +128,16 @@ acquire_done(void *arg, const struct ikev2_initiate_result *res)
 		act = shunt_action_for(conn->failureshunt);
 	if (act == 0) {
 		/* failureshunt=none (or the conn is gone): the trap again. */
-		(void)shunt_remove(d->shunts, &c->local, &c->peer);
+		(void)shunt_remove_flow(d->shunts, &c->local, &c->peer,
+		    &c->flow);
 		goto out;
 	}
 	/* Replace in place: `private` goes from drop to drop, never open. */
-	if (shunt_install(d->shunts, SHUNT_FAILURE, act, &c->local, &c->peer,
-	    c->conn, acquire_failure_lifetime(d), res->error,
-	    iked_now_usec(d)) < 0)
-		(void)shunt_remove(d->shunts, &c->local, &c->peer);
+	if (shunt_install_flow(d->shunts, SHUNT_FAILURE, act, &c->local,
+	    &c->peer, &c->flow, c->conn, acquire_failure_lifetime(d),
+	    res->error, iked_now_usec(d)) < 0)
+		(void)shunt_remove_flow(d->shunts, &c->local, &c->peer,
+		    &c->flow);
 out:
 	free(c);
 }
@@ -172,6 +187,7 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 	struct acquire_ctx *ctx = NULL;
 	const struct conf_conn *c;
 	const struct policy_rule *rule = NULL;
+	struct shunt_flow flow;
 	struct oe_addr local, peer;
 	enum kernel_policy_action neg;
 	char l[OE_ADDR_STRLEN], p[OE_ADDR_STRLEN];
@@ -198,11 +214,6 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 		oe_debug("ACQUIRE for %s, one of our own addresses: ignored", p);
 		return;
 	}
-	if (shunt_find(d->shunts, &local, &peer) != NULL) {
-		/* Negotiating already, or a failure shunt is in force. */
-		oe_debug("ACQUIRE %s -> %s: shunt in place, ignored", l, p);
-		return;
-	}
 	c = acquire_conn(d, ev, &peer, &rule);
 	if (c == NULL) {
 		if (oe_ratelimit_allow(&d->rl.misc, iked_now_usec(d)))
@@ -210,13 +221,23 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 			    "covers it; ignored", l, p, ev->reqid);
 		return;
 	}
+	/* A port-specific entry: shunts and the tunnel for its flow only. */
+	memset(&flow, 0, sizeof(flow));
+	flow.proto = rule->kp.sel.proto;
+	flow.sport = rule->kp.sel.sport;
+	flow.dport = rule->kp.sel.dport;
+	if (shunt_find_flow(d->shunts, &local, &peer, &flow) != NULL) {
+		/* Negotiating already, or a failure shunt is in force. */
+		oe_debug("ACQUIRE %s -> %s: shunt in place, ignored", l, p);
+		return;
+	}
 	neg = shunt_action_for(c->negotiationshunt);
 	if (neg == 0)
 		neg = KERNEL_POLICY_DROP;	/* none: hold */
 	oe_info("ACQUIRE %s -> %s: conn %s, negotiating (%s meanwhile)", l, p,
 	    c->name, neg == KERNEL_POLICY_PASS ? "pass" : "hold");
-	r = shunt_install(d->shunts, SHUNT_NEGOTIATION, neg, &local, &peer,
-	    c->name, 0, NULL, iked_now_usec(d));
+	r = shunt_install_flow(d->shunts, SHUNT_NEGOTIATION, neg, &local,
+	    &peer, &flow, c->name, 0, NULL, iked_now_usec(d));
 	if (r < 0) {
 		oe_err("ACQUIRE %s -> %s: no negotiation shunt (%s); not "
 		    "negotiating", l, p, strerror(-r));
@@ -228,16 +249,16 @@ acquire_handle(struct iked *d, const struct kernel_acquire *ev)
 	ctx->d = d;
 	ctx->local = local;
 	ctx->peer = peer;
+	ctx->flow = flow;
 	(void)snprintf(ctx->conn, sizeof(ctx->conn), "%s", c->name);
 	memset(&req, 0, sizeof(req));
 	req.conn = c->name;
 	req.peer = peer;
 	req.done = acquire_done;
 	req.arg = ctx;
-	/* A port-specific entry gets a tunnel for its flow only. */
-	req.proto = rule->kp.sel.proto;
-	req.sport = rule->kp.sel.sport;
-	req.dport = rule->kp.sel.dport;
+	req.proto = flow.proto;
+	req.sport = flow.sport;
+	req.dport = flow.dport;
 	if (ikev2_initiate(d, &req) == 0)
 		return;		/* acquire_done() owns ctx now */
 fail:
@@ -249,7 +270,8 @@ fail:
 		res.error = "could not start IKE";
 		res.peer = peer;
 		if (ctx == NULL) {
-			(void)shunt_remove(d->shunts, &local, &peer);
+			(void)shunt_remove_flow(d->shunts, &local, &peer,
+			    &flow);
 			return;
 		}
 		acquire_done(ctx, &res);	/* failure shunt; frees ctx */

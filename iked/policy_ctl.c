@@ -162,7 +162,10 @@ policy_why_json(struct iked *d, const struct oe_addr *dst, uint8_t proto,
 	if (d->policy != NULL)
 		r = policy_engine_lookup(d->policy, dst, proto, sport, dport);
 	for (i = 0; (cand = shunt_at(d->shunts, i)) != NULL; i++)
-		if (oe_addr_eq(&cand->peer, dst)) {
+		if (oe_addr_eq(&cand->peer, dst) && (cand->flow.proto == 0 ||
+		    (cand->flow.proto == proto &&
+		    (cand->flow.sport == 0 || cand->flow.sport == sport) &&
+		    (cand->flow.dport == 0 || cand->flow.dport == dport)))) {
 			s = cand;
 			break;
 		}

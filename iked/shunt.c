@@ -84,25 +84,53 @@ shunt_kind_name(int kind)
 }
 
 void
-shunt_selector(const struct oe_addr *local, const struct oe_addr *peer,
-    struct kernel_selector *sel)
+shunt_flow_selector(const struct oe_addr *local, const struct oe_addr *peer,
+    const struct shunt_flow *flow, struct kernel_selector *sel)
 {
 	memset(sel, 0, sizeof(*sel));
 	sel->family = peer->family;
 	policy_kaddr(local, &sel->src);
 	policy_kaddr(peer, &sel->dst);
 	sel->src_plen = sel->dst_plen = (uint8_t)oe_addr_maxplen(peer);
+	if (flow != NULL && flow->proto != 0) {
+		sel->proto = flow->proto;
+		sel->sport = flow->sport;
+		sel->dport = flow->dport;
+	}
+}
+
+void
+shunt_selector(const struct oe_addr *local, const struct oe_addr *peer,
+    struct kernel_selector *sel)
+{
+	shunt_flow_selector(local, peer, NULL, sel);
+}
+
+/* `flow` as stored: NULL and a protocol-0 flow are both "any". */
+static struct shunt_flow
+flow_norm(const struct shunt_flow *flow)
+{
+	struct shunt_flow f;
+
+	memset(&f, 0, sizeof(f));
+	if (flow != NULL && flow->proto != 0)
+		f = *flow;
+	return f;
 }
 
 static ssize_t
 find_index(const struct shunt_table *t, const struct oe_addr *local,
-    const struct oe_addr *peer)
+    const struct oe_addr *peer, const struct shunt_flow *flow)
 {
+	struct shunt_flow f = flow_norm(flow);
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
 		if (oe_addr_eq(&t->v[i].peer, peer) &&
-		    oe_addr_eq(&t->v[i].local, local))
+		    oe_addr_eq(&t->v[i].local, local) &&
+		    t->v[i].flow.proto == f.proto &&
+		    t->v[i].flow.sport == f.sport &&
+		    t->v[i].flow.dport == f.dport)
 			return (ssize_t)i;
 	return -1;
 }
@@ -147,13 +175,16 @@ drop_index(struct shunt_table *t, size_t i)
 static void
 log_shunt(int prio, const char *what, const struct shunt *s, int err)
 {
-	char l[OE_ADDR_STRLEN], p[OE_ADDR_STRLEN];
+	char l[OE_ADDR_STRLEN], p[OE_ADDR_STRLEN], f[40] = "";
 
 	(void)oe_addr_format(&s->local, l, sizeof(l));
 	(void)oe_addr_format(&s->peer, p, sizeof(p));
-	oe_log(prio, "%s %s shunt %s %s -> %s (conn %s)%s%s", what,
+	if (s->flow.proto != 0)
+		(void)snprintf(f, sizeof(f), " proto %u ports %u/%u",
+		    s->flow.proto, s->flow.sport, s->flow.dport);
+	oe_log(prio, "%s %s shunt %s %s -> %s%s (conn %s)%s%s", what,
 	    shunt_kind_name(s->kind),
-	    s->action == KERNEL_POLICY_PASS ? "pass" : "drop", l, p, s->conn,
+	    s->action == KERNEL_POLICY_PASS ? "pass" : "drop", l, p, f, s->conn,
 	    err != 0 ? ": " : "", err != 0 ? strerror(-err) : "");
 }
 
@@ -161,6 +192,17 @@ int
 shunt_install(struct shunt_table *t, int kind, enum kernel_policy_action action,
     const struct oe_addr *local, const struct oe_addr *peer, const char *conn,
     uint32_t lifetime, const char *reason, uint64_t now_usec)
+{
+	return shunt_install_flow(t, kind, action, local, peer, NULL, conn,
+	    lifetime, reason, now_usec);
+}
+
+int
+shunt_install_flow(struct shunt_table *t, int kind,
+    enum kernel_policy_action action, const struct oe_addr *local,
+    const struct oe_addr *peer, const struct shunt_flow *flow,
+    const char *conn, uint32_t lifetime, const char *reason,
+    uint64_t now_usec)
 {
 	struct kernel_policy kp;
 	struct shunt s, *nv;
@@ -173,7 +215,7 @@ shunt_install(struct shunt_table *t, int kind, enum kernel_policy_action action,
 	    peer->family != local->family ||
 	    (peer->family != AF_INET && peer->family != AF_INET6))
 		return -EINVAL;
-	i = find_index(t, local, peer);
+	i = find_index(t, local, peer, flow);
 	if (i < 0 && t->n == t->cap) {
 		if (t->cap >= SHUNT_MAX)
 			return -ENOSPC;
@@ -191,6 +233,7 @@ shunt_install(struct shunt_table *t, int kind, enum kernel_policy_action action,
 	s.action = action;
 	s.local = *local;
 	s.peer = *peer;
+	s.flow = flow_norm(flow);
 	(void)snprintf(s.conn, sizeof(s.conn), "%s", conn != NULL ? conn : "");
 	if (reason != NULL)
 		(void)snprintf(s.reason, sizeof(s.reason), "%s", reason);
@@ -201,7 +244,7 @@ shunt_install(struct shunt_table *t, int kind, enum kernel_policy_action action,
 		s.expires_usec = now_usec + (uint64_t)lifetime * USEC_PER_SEC;
 
 	memset(&kp, 0, sizeof(kp));
-	shunt_selector(local, peer, &kp.sel);
+	shunt_flow_selector(local, peer, &s.flow, &kp.sel);
 	kp.dir = KERNEL_DIR_OUT;
 	kp.action = action;
 	kp.priority = t->priority;
@@ -223,7 +266,14 @@ const struct shunt *
 shunt_find(const struct shunt_table *t, const struct oe_addr *local,
     const struct oe_addr *peer)
 {
-	ssize_t i = find_index(t, local, peer);
+	return shunt_find_flow(t, local, peer, NULL);
+}
+
+const struct shunt *
+shunt_find_flow(const struct shunt_table *t, const struct oe_addr *local,
+    const struct oe_addr *peer, const struct shunt_flow *flow)
+{
+	ssize_t i = find_index(t, local, peer, flow);
 
 	return i < 0 ? NULL : &t->v[i];
 }
@@ -232,7 +282,14 @@ int
 shunt_forget(struct shunt_table *t, const struct oe_addr *local,
     const struct oe_addr *peer)
 {
-	ssize_t i = find_index(t, local, peer);
+	return shunt_forget_flow(t, local, peer, NULL);
+}
+
+int
+shunt_forget_flow(struct shunt_table *t, const struct oe_addr *local,
+    const struct oe_addr *peer, const struct shunt_flow *flow)
+{
+	ssize_t i = find_index(t, local, peer, flow);
 
 	if (i < 0)
 		return -ENOENT;
@@ -247,7 +304,8 @@ remove_index(struct shunt_table *t, size_t i, const char *why)
 	struct kernel_selector sel;
 	int r;
 
-	shunt_selector(&t->v[i].local, &t->v[i].peer, &sel);
+	shunt_flow_selector(&t->v[i].local, &t->v[i].peer, &t->v[i].flow,
+	    &sel);
 	r = kernel_del_policy(t->k, &sel, KERNEL_DIR_OUT, NULL);
 	if (r == -ENOENT)
 		r = 0;
@@ -261,7 +319,14 @@ int
 shunt_remove(struct shunt_table *t, const struct oe_addr *local,
     const struct oe_addr *peer)
 {
-	ssize_t i = find_index(t, local, peer);
+	return shunt_remove_flow(t, local, peer, NULL);
+}
+
+int
+shunt_remove_flow(struct shunt_table *t, const struct oe_addr *local,
+    const struct oe_addr *peer, const struct shunt_flow *flow)
+{
+	ssize_t i = find_index(t, local, peer, flow);
 	int r;
 
 	if (i < 0)

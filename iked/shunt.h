@@ -1,6 +1,7 @@
 /*
- * Shunts: host-to-host kernel policies (our address -> the peer, any
- * protocol, outbound) that override a group's trap for one peer.
+ * Shunts: host-to-host kernel policies (our address -> the peer,
+ * outbound; any protocol, or the protocol and ports of a port-specific
+ * group entry) that override a group's trap for one peer.
  *
  *   negotiation shunt  while IKE runs: DROP (negotiationshunt=hold,
  *                      nothing leaks) or PASS (negotiationshunt=
@@ -11,7 +12,8 @@
  *                      deleted and the group's trap applies again.
  *
  * The selector is exactly the one the engine gives the Child SA's
- * outbound policy (host-to-host, protocol 0), so on success the
+ * outbound policy (host-to-host, the flow's protocol and ports, which
+ * the instance negotiated as its traffic selectors), so on success the
  * engine's kernel_replace_policy() swaps shunt for ipsec policy in one
  * kernel operation: for `private` no packet can pass in between.  The
  * table then forgets the shunt without touching the kernel
@@ -47,11 +49,19 @@ enum shunt_kind {
 	SHUNT_FAILURE,
 };
 
+/* The flow of a port-specific entry; all zero: any protocol and port. */
+struct shunt_flow {
+	uint8_t			 proto;
+	uint16_t		 sport;		/* our port, 0: any */
+	uint16_t		 dport;		/* the peer's port, 0: any */
+};
+
 struct shunt {
 	int			 kind;		/* enum shunt_kind */
 	enum kernel_policy_action action;	/* PASS or DROP */
 	struct oe_addr		 local;
 	struct oe_addr		 peer;
+	struct shunt_flow	 flow;
 	char			 conn[CONF_NAME_MAX];
 	uint64_t		 created_usec;
 	uint64_t		 expires_usec;	/* 0: no lifetime */
@@ -89,6 +99,23 @@ int	 shunt_forget(struct shunt_table *t, const struct oe_addr *local,
 /* Delete the kernel policy and the entry; -ENOENT if not in the table. */
 int	 shunt_remove(struct shunt_table *t, const struct oe_addr *local,
 	    const struct oe_addr *peer);
+/*
+ * The same for the shunt of one flow (a port-specific entry); `flow`
+ * NULL or all zero is the any-protocol shunt of the calls above.  A
+ * flow's shunt and the any-protocol one are separate entries.
+ */
+int	 shunt_install_flow(struct shunt_table *t, int kind,
+	    enum kernel_policy_action action, const struct oe_addr *local,
+	    const struct oe_addr *peer, const struct shunt_flow *flow,
+	    const char *conn, uint32_t lifetime, const char *reason,
+	    uint64_t now_usec);
+const struct shunt *shunt_find_flow(const struct shunt_table *t,
+	    const struct oe_addr *local, const struct oe_addr *peer,
+	    const struct shunt_flow *flow);
+int	 shunt_forget_flow(struct shunt_table *t, const struct oe_addr *local,
+	    const struct oe_addr *peer, const struct shunt_flow *flow);
+int	 shunt_remove_flow(struct shunt_table *t, const struct oe_addr *local,
+	    const struct oe_addr *peer, const struct shunt_flow *flow);
 /* Remove the shunts whose lifetime ended by now_usec; returns how many. */
 size_t	 shunt_expire(struct shunt_table *t, uint64_t now_usec);
 /* Remove every shunt (or only those of `conn` when non-NULL); count. */
@@ -101,6 +128,10 @@ const char *shunt_kind_name(int kind);
 
 /* The selector of the shunt local -> peer (also the engine's). */
 void	 shunt_selector(const struct oe_addr *local, const struct oe_addr *peer,
+	    struct kernel_selector *sel);
+/* ... and of the shunt of `flow` (NULL: any protocol). */
+void	 shunt_flow_selector(const struct oe_addr *local,
+	    const struct oe_addr *peer, const struct shunt_flow *flow,
 	    struct kernel_selector *sel);
 
 #endif /* IKED_SHUNT_H */

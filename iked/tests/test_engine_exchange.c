@@ -26,6 +26,7 @@
 #include "crypto.h"
 #include "kernel.h"
 #include "acquire.h"
+#include "shunt.h"
 
 #define MAXQ	64
 #define NAT_PORT_SHIFT	30000	/* the simulated NAT maps port P to P+30000 */
@@ -958,7 +959,8 @@ engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
 #define OE_CONN_A \
 	"\nconn private\n\tleft=127.0.0.1\n\tright=%opportunisticgroup\n" \
 	"\tleftid=%null\n\trightid=%null\n\tauthby=null\n\ttype=transport\n" \
-	"\tauto=ondemand\n\tnegotiationshunt=hold\n\tfailureshunt=drop\n"
+	"\tauto=ondemand\n\tnegotiationshunt=hold\n\tfailureshunt=drop\n" \
+	"\tretransmit-interval=50\n\tretransmit-timeout=1s\n"
 
 /* a's group file `private` gets `line`; a reloads and installs the trap. */
 static void
@@ -1148,6 +1150,53 @@ engine_port_specific_entry_gives_a_port_specific_instance(void **state)
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
 	flow_ab(&other, 6, 40000, 5000);
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
+	oe_group_a_free(h);
+	harness_free(h);
+}
+
+static bool
+a_failure_shunt(struct harness *h)
+{
+	return shunt_count(h->d[0]->shunts) == 1 &&
+	    shunt_at(h->d[0]->shunts, 0)->kind == SHUNT_FAILURE;
+}
+
+/*
+ * The shunts of a port-specific entry hold or drop its flow only: while
+ * IKE runs and after it failed, other flows to the peer are untouched.
+ */
+static void
+engine_port_specific_shunts_cover_only_the_flow(void **state)
+{
+	struct harness *h = harness_new(OE_CONN_A, NULL);
+	struct kernel_selector flow, other, tcp;
+	const struct shunt *s;
+
+	(void)state;
+	oe_group_a(h, "127.0.0.2/32 udp 0 5000");
+	h->drop_all = true;	/* b never answers */
+	flow_ab(&flow, 17, 40000, 5000);
+	flow_ab(&other, 17, 40000, 6000);
+	flow_ab(&tcp, 6, 40000, 5000);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_TRAP);
+	run_for(h, 200, NULL);
+	assert_int_equal(shunt_count(h->d[0]->shunts), 1);
+	s = shunt_at(h->d[0]->shunts, 0);
+	assert_int_equal(s->kind, SHUNT_NEGOTIATION);
+	assert_int_equal(s->flow.proto, 17);
+	assert_int_equal(s->flow.dport, 5000);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_DROP);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &tcp), 0);
+	run_for(h, 3000, a_failure_shunt);
+	assert_true(a_failure_shunt(h));
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
+	    KERNEL_POLICY_DROP);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
+	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &tcp), 0);
 	oe_group_a_free(h);
 	harness_free(h);
 }
@@ -1470,6 +1519,7 @@ main(void)
 		cmocka_unit_test(engine_kernel_expire_soft_rekeys_hard_deletes),
 		cmocka_unit_test(engine_hard_expire_of_oe_instance_brings_the_trap_back),
 		cmocka_unit_test(engine_port_specific_entry_gives_a_port_specific_instance),
+		cmocka_unit_test(engine_port_specific_shunts_cover_only_the_flow),
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
 		cmocka_unit_test(engine_ipv6_handshake_and_child_sa),

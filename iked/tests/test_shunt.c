@@ -289,6 +289,58 @@ ipv6_shunt_overrides_an_ipv6_trap(void **state)
 	assert_int_equal(kernel_none_packet_out(f->k, &s), KERNEL_POLICY_TRAP);
 }
 
+/*
+ * A port-specific entry's shunt covers its flow only: other flows to
+ * the peer still meet the trap, and the any-protocol shunt of the same
+ * peer is a separate entry with its own kernel policy.
+ */
+static void
+flow_shunt_covers_only_its_flow(void **state)
+{
+	struct fixture *f = *state;
+	struct shunt_flow udp5000 = { 17, 0, 5000 };
+	struct kernel_selector s5000, s6000, any;
+	const struct shunt *s;
+
+	shunt_flow_selector(&f->me, &f->peer, &udp5000, &s5000);
+	assert_int_equal(s5000.proto, 17);
+	assert_int_equal(s5000.dport, 5000);
+	s6000 = s5000;
+	s6000.dport = 6000;
+	shunt_selector(&f->me, &f->peer, &any);
+	assert_int_equal(kernel_none_packet_out(f->k, &s5000),
+	    KERNEL_POLICY_TRAP);
+	assert_int_equal(shunt_install_flow(f->t, SHUNT_FAILURE,
+	    KERNEL_POLICY_DROP, &f->me, &f->peer, &udp5000, "private", 30,
+	    "timeout", 0), 0);
+	assert_int_equal(kernel_none_packet_out(f->k, &s5000),
+	    KERNEL_POLICY_DROP);
+	assert_int_equal(kernel_none_packet_out(f->k, &s6000),
+	    KERNEL_POLICY_TRAP);
+	assert_int_equal(kernel_none_packet_out(f->k, &any),
+	    KERNEL_POLICY_TRAP);
+	assert_null(shunt_find(f->t, &f->me, &f->peer));
+	assert_non_null(s = shunt_find_flow(f->t, &f->me, &f->peer, &udp5000));
+	assert_int_equal(s->flow.proto, 17);
+	assert_int_equal(s->flow.dport, 5000);
+	/* the any-protocol shunt of the peer: a second entry */
+	assert_int_equal(shunt_install(f->t, SHUNT_NEGOTIATION,
+	    KERNEL_POLICY_PASS, &f->me, &f->peer, "private-or-clear", 0, NULL,
+	    0), 0);
+	assert_int_equal(shunt_count(f->t), 2);
+	assert_int_equal(kernel_none_packet_out(f->k, &any), KERNEL_POLICY_PASS);
+	/* removing the flow's shunt leaves the other one */
+	assert_int_equal(shunt_remove_flow(f->t, &f->me, &f->peer, &udp5000),
+	    0);
+	assert_int_equal(shunt_count(f->t), 1);
+	assert_null(kernel_none_find_policy(f->k, &s5000, KERNEL_DIR_OUT, NULL));
+	assert_non_null(kernel_none_find_policy(f->k, &any, KERNEL_DIR_OUT,
+	    NULL));
+	assert_int_equal(shunt_remove(f->t, &f->me, &f->peer), 0);
+	assert_int_equal(kernel_none_packet_out(f->k, &s5000),
+	    KERNEL_POLICY_TRAP);
+}
+
 /* Loads a config setup section with `line` (NULL: none); NULL if refused. */
 static struct iked_conf *
 load_setup(const char *line)
@@ -374,6 +426,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test(conf_shunt_settings_map_to_kernel_actions),
 		cmocka_unit_test(shuntlifetime_key_sets_the_failure_shunt_lifetime),
+		cmocka_unit_test_setup_teardown(flow_shunt_covers_only_its_flow,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(ipv6_shunt_overrides_an_ipv6_trap,
 		    setup, teardown),
 	};
