@@ -223,17 +223,22 @@ child_expiry(const struct ikev2_ike_sa *sa)
 	    (uint64_t)sa->child.lifetime * USEC_PER_SEC : UINT64_MAX;
 }
 
-/* When the initiator rekeys the Child SA: at its soft lifetime. */
+/*
+ * When we rekey the Child SA: the initiator at its soft lifetime, the
+ * responder at half the margin before its end, should the initiator
+ * not have done it (collisions stay rare; ikev2_rekey.c resolves them).
+ */
 static uint64_t
 child_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 {
-	uint64_t at;
+	uint64_t at, margin;
 
-	if (!sa->initiator || c == NULL || !sa->child.installed ||
+	if (c == NULL || !sa->child.installed ||
 	    sa->rekeying || sa->child.lifetime <= c->rekeymargin)
 		return UINT64_MAX;
+	margin = sa->initiator ? c->rekeymargin : c->rekeymargin / 2;
 	at = sa->child.established_usec +
-	    (uint64_t)(sa->child.lifetime - c->rekeymargin) * USEC_PER_SEC;
+	    (uint64_t)(sa->child.lifetime - margin) * USEC_PER_SEC;
 	return at > sa->rekey_not_before_usec ? at : sa->rekey_not_before_usec;
 }
 
@@ -348,16 +353,20 @@ idle_check(struct ikev2_ike_sa *sa, const struct conf_conn *c, uint64_t usec)
 	return false;
 }
 
-/* When the initiator rekeys the IKE SA: ikelifetime - rekeymargin. */
+/*
+ * When we rekey the IKE SA: the initiator at ikelifetime - rekeymargin,
+ * the responder (if the initiator has not) at half the margin.
+ */
 static uint64_t
 ike_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 {
-	if (!sa->initiator || c == NULL || sa->replaced ||
+	if (c == NULL || sa->replaced ||
 	    sa->ike_rekey_disabled || sa->rekey_ike != NULL ||
 	    sa->lifetime <= c->rekeymargin)
 		return UINT64_MAX;
-	return sa->established_usec +
-	    (uint64_t)(sa->lifetime - c->rekeymargin) * USEC_PER_SEC;
+	return sa->established_usec + (uint64_t)(sa->lifetime -
+	    (sa->initiator ? c->rekeymargin : c->rekeymargin / 2)) *
+	    USEC_PER_SEC;
 }
 
 static uint64_t

@@ -1,16 +1,20 @@
 /*
  * CREATE_CHILD_SA (RFC 7296 1.3): rekeying the Child SA, both roles.
  *
- * Only the original initiator of the IKE SA starts a rekey, at the
- * Child SA's soft lifetime (salifetime - rekeymargin), so the two
- * peers never rekey the same Child SA at once (no collisions to
- * resolve, 2.8.1).  The new Child SA keeps the reqid and therefore the
- * policies; the old one is deleted with an INFORMATIONAL DELETE right
- * after (2.8).  With pfs=yes both sides do a fresh key exchange
- * (1.3.1) in the esp= proposals' groups, else the IKE SA's group; a
- * responder with pfs=yes refuses a rekey without one.  IKE SA rekeys
- * arrive here too and go to ikev2_rekey_ike.c.  Requests for additional
- * Child SAs get NO_ADDITIONAL_SAS: an IKE SA carries one Child SA.
+ * The original initiator of the IKE SA rekeys at the Child SA's soft
+ * lifetime (salifetime - rekeymargin); the original responder only at
+ * salifetime - rekeymargin/2, should the initiator not have done it
+ * (ikev2_info.c), so the two rarely start at once.  When they do, both
+ * rekeys complete and the new Child SA whose exchange holds the lowest
+ * of the four nonces is deleted by its initiator (2.8.1).  The new
+ * Child SA keeps the reqid and therefore the policies; the old one is
+ * deleted with an INFORMATIONAL DELETE right after (2.8), its inbound
+ * SA lingering a little for packets in flight.  With pfs=yes both
+ * sides do a fresh key exchange (1.3.1) in the esp= proposals' groups,
+ * else the IKE SA's group; a responder with pfs=yes refuses a rekey
+ * without one.  IKE SA rekeys arrive here too and go to
+ * ikev2_rekey_ike.c.  Requests for additional Child SAs get
+ * NO_ADDITIONAL_SAS: an IKE SA carries one Child SA.
  */
 #include "config.h"
 
@@ -164,6 +168,8 @@ rekey_abandon(struct ikev2_ike_sa *sa)
 {
 	sa->rekey_not_before_usec = iked_now_usec(sa->iked) +
 	    REKEY_BACKOFF_USEC;
+	/* A collision's other rekey (already in place) is then the one. */
+	sa->rekey_collided = false;
 	ikev2_child_uninstall(sa, &sa->rekey_child, false);
 	memset(&sa->rekey_child, 0, sizeof(sa->rekey_child));
 	if (sa->rekey_dh != NULL)
@@ -183,7 +189,9 @@ rekey_retry_group(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	size_t n, i;
 
 	p = ikev2_message_find_notify(m, IKEV2_N_INVALID_KE_PAYLOAD);
-	if (p == NULL || c == NULL || sa->rekey_ke_retries >= REKEY_MAX_KE_RETRIES ||
+	/* After a collision the peer's rekey already replaced the SA. */
+	if (p == NULL || c == NULL || sa->rekey_collided ||
+	    sa->rekey_ke_retries >= REKEY_MAX_KE_RETRIES ||
 	    ikev2_notify_invalid_ke(&p->u.notify, &group, &err) != IKEV2_OK)
 		return false;
 	n = ikev2_pfs_groups(&c->esp, c->pfs, sa->alg.dh, groups,
@@ -209,6 +217,12 @@ struct retire_ref {
 	uint64_t	 spi;
 	uint64_t	 serial;
 	uint32_t	 child_spi_in;	/* which old Child SA */
+	/*
+	 * Or, for the redundant Child SA of a collision, which has no
+	 * place in the IKE SA: just its inbound kernel SA.
+	 */
+	bool		 detached;
+	struct kernel_sa_id in_id;
 };
 
 static uint64_t
@@ -239,6 +253,11 @@ retire_fire(sd_event_source *s, uint64_t usec, void *arg)
 
 	(void)s;
 	(void)usec;
+	if (r->detached) {
+		if (r->iked->kernel != NULL)
+			(void)kernel_del_sa(r->iked->kernel, &r->in_id);
+		return 0;
+	}
 	/* A newer old Child SA (still waiting for its DELETE) is not ours. */
 	if (sa == NULL || sa->serial != r->serial || !old_retiring(sa) ||
 	    sa->old_child.spi_in != r->child_spi_in)
@@ -249,59 +268,126 @@ retire_fire(sd_event_source *s, uint64_t usec, void *arg)
 	return 0;
 }
 
+static void
+kernel_id(const struct oe_addr *dst, uint32_t spi, struct kernel_sa_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->dst.family = dst->family;
+	memcpy(id->dst.u.bytes, oe_addr_bytes(dst), oe_addr_len(dst));
+	id->spi = spi;
+}
+
+/* Delete ch's outbound SA (nothing of ours sends under it any more). */
+static void
+drop_outbound(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch)
+{
+	struct kernel_sa_id id;
+
+	if (ch->installed && sa->iked->kernel != NULL) {
+		kernel_id(&sa->path.remote, ch->spi_out, &id);
+		(void)kernel_del_sa(sa->iked->kernel, &id);
+	}
+	ch->installed = false;		/* from now on: inbound only */
+}
+
+/*
+ * Arm the grace timer for r (taken over: freed here or by the timer).
+ * 0, or -1 when it could not be armed.
+ */
+static int
+retire_arm(struct ikev2_ike_sa *sa, struct retire_ref *r)
+{
+	sd_event_source *s = NULL;
+	uint64_t grace = retire_grace_usec(sa);
+
+	if (sd_event_add_time(sa->iked->event, &s, CLOCK_MONOTONIC,
+	    iked_now_usec(sa->iked) + grace, grace / 10, retire_fire, r) < 0) {
+		free(r);
+		return -1;
+	}
+	if (sd_event_source_set_destroy_callback(s, free) < 0) {
+		sd_event_source_disable_unref(s);
+		free(r);
+		return -1;
+	}
+	/* Floating: the event loop owns the source, also at shutdown. */
+	if (sd_event_source_set_floating(s, 1) < 0) {
+		sd_event_source_disable_unref(s);	/* frees r */
+		return -1;
+	}
+	sd_event_source_unref(s);
+	return 0;
+}
+
 void
 ikev2_rekey_retire_old(struct ikev2_ike_sa *sa)
 {
 	struct ikev2_child_sa *old = &sa->old_child;
-	struct kernel_sa_id id;
-	struct retire_ref *r = NULL;
-	sd_event_source *s = NULL;
-	uint64_t grace;
+	struct retire_ref *r;
 
 	if (!old->present)
 		return;
-	/* Nothing of ours sends under it: the new outbound SA is in. */
-	if (old->installed && sa->iked->kernel != NULL) {
-		memset(&id, 0, sizeof(id));
-		id.dst.family = sa->path.remote.family;
-		memcpy(id.dst.u.bytes, oe_addr_bytes(&sa->path.remote),
-		    oe_addr_len(&sa->path.remote));
-		id.spi = old->spi_out;
-		(void)kernel_del_sa(sa->iked->kernel, &id);
-	}
-	old->installed = false;		/* from now on: inbound only */
+	drop_outbound(sa, old);
 	r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		goto now;
-	r->iked = sa->iked;
-	r->spi = ikev2_sa_local_spi(sa);
-	r->serial = sa->serial;
-	r->child_spi_in = old->spi_in;
-	grace = retire_grace_usec(sa);
-	if (sd_event_add_time(sa->iked->event, &s, CLOCK_MONOTONIC,
-	    iked_now_usec(sa->iked) + grace, grace / 10, retire_fire, r) < 0)
-		goto now;
-	if (sd_event_source_set_destroy_callback(s, free) < 0) {
-		sd_event_source_disable_unref(s);
-		goto now;
+	if (r != NULL) {
+		r->iked = sa->iked;
+		r->spi = ikev2_sa_local_spi(sa);
+		r->serial = sa->serial;
+		r->child_spi_in = old->spi_in;
 	}
-	r = NULL;	/* the source frees it from here on */
-	/* Floating: the event loop owns the source, also at shutdown. */
-	if (sd_event_source_set_floating(s, 1) < 0) {
-		sd_event_source_disable_unref(s);
-		goto now;
+	if (r == NULL || retire_arm(sa, r) < 0) {
+		ikev2_child_uninstall(sa, old, false);
+		memset(old, 0, sizeof(*old));
 	}
-	sd_event_source_unref(s);
-	return;
-now:
-	free(r);
-	ikev2_child_uninstall(sa, old, false);
-	memset(old, 0, sizeof(*old));
 }
 
-/* Send DELETE for the replaced Child SA (its inbound SPI, 1.4.1). */
+/*
+ * The redundant Child SA of a collision: its outbound SA goes now, its
+ * inbound one after the grace period (the peer may have sent under it
+ * before it learned the outcome).  ch is cleared.
+ */
 static void
-delete_old_child(struct ikev2_ike_sa *sa)
+retire_redundant(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch)
+{
+	struct retire_ref *r;
+
+	drop_outbound(sa, ch);
+	r = calloc(1, sizeof(*r));
+	if (r != NULL) {
+		r->iked = sa->iked;
+		r->detached = true;
+		kernel_id(&sa->path.local, ch->spi_in, &r->in_id);
+	}
+	if (r == NULL || retire_arm(sa, r) < 0)
+		ikev2_child_uninstall(sa, ch, false);
+	memset(ch, 0, sizeof(*ch));
+}
+
+/* Nonces compare as unsigned numbers of their length (2.8.1). */
+static int
+nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r != 0 || alen == blen)
+		return r;
+	return alen < blen ? -1 : 1;
+}
+
+/* The lower of an exchange's two nonces. */
+static void
+nonce_min(const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+    const uint8_t **out, size_t *out_len)
+{
+	bool i_low = nonce_cmp(ni, ni_len, nr, nr_len) <= 0;
+
+	*out = i_low ? ni : nr;
+	*out_len = i_low ? ni_len : nr_len;
+}
+
+/* Send an INFORMATIONAL DELETE for the Child SA of inbound SPI spi. */
+static int
+send_delete_child(struct ikev2_ike_sa *sa, uint32_t spi)
 {
 	struct ikev2_payload p;
 	uint8_t b[4];
@@ -311,10 +397,17 @@ delete_old_child(struct ikev2_ike_sa *sa)
 	p.u.del.protocol = IKEV2_PROTO_ESP;
 	p.u.del.spi_len = 4;
 	p.u.del.nspi = 1;
-	ikev2_spi_be(sa->old_child.spi_in, b);
+	ikev2_spi_be(spi, b);
 	p.u.del.spis.ptr = b;
 	p.u.del.spis.len = 4;
-	if (ikev2_request_send(sa, IKEV2_EXCH_INFORMATIONAL, &p, 1) == 0) {
+	return ikev2_request_send(sa, IKEV2_EXCH_INFORMATIONAL, &p, 1);
+}
+
+/* Send DELETE for the replaced Child SA (its inbound SPI, 1.4.1). */
+static void
+delete_old_child(struct ikev2_ike_sa *sa)
+{
+	if (send_delete_child(sa, sa->old_child.spi_in) == 0) {
 		sa->deleting_old = true;
 	} else {
 		/* Cannot tell the peer: at least stop using it here. */
@@ -332,6 +425,45 @@ swap_in(struct ikev2_ike_sa *sa, struct ikev2_child_sa *nc)
 	sa->child = *nc;
 	memset(nc, 0, sizeof(*nc));
 	sa->rekeys++;
+}
+
+/*
+ * Both rekeys of a collision are done (2.8.1): the peer's new Child SA
+ * is sa->child already (it came first), ours is nc.  The one whose
+ * exchange holds the lowest of the four nonces is redundant and its
+ * initiator deletes it; the initiator of the other deletes the old one.
+ */
+static void
+resolve_collision(struct ikev2_ike_sa *sa, struct ikev2_child_sa *nc,
+    const uint8_t *nr, size_t nr_len)
+{
+	const uint8_t *low;
+	size_t low_len;
+	char tag[80];
+
+	ikev2_sa_tag(sa, tag, sizeof(tag));
+	sa->rekey_collided = false;
+	nonce_min(sa->rekey_ni, sa->rekey_ni_len, nr, nr_len, &low, &low_len);
+	if (nonce_cmp(low, low_len, sa->rekey_peer_nmin,
+	    sa->rekey_peer_nmin_len) < 0) {
+		/* Ours is redundant: we delete it; the peer deletes the old. */
+		oe_info("%s: rekey collision: ours (SPI in 0x%08x) has the "
+		    "lowest nonce, deleting it; keeping the peer's (SPI in "
+		    "0x%08x)", tag, nc->spi_in, sa->child.spi_in);
+		if (send_delete_child(sa, nc->spi_in) < 0)
+			oe_info("%s: cannot send the DELETE; the peer's SA "
+			    "expires by itself", tag);
+		retire_redundant(sa, nc);
+		return;
+	}
+	/* The peer's is redundant (it deletes it): ours replaces it. */
+	oe_info("%s: rekey collision: the peer's (SPI in 0x%08x) has the "
+	    "lowest nonce; keeping ours (SPI in 0x%08x)", tag,
+	    sa->child.spi_in, nc->spi_in);
+	retire_redundant(sa, &sa->child);
+	sa->child = *nc;
+	memset(nc, 0, sizeof(*nc));
+	delete_old_child(sa);
 }
 
 void
@@ -412,9 +544,13 @@ ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m
 	sa->rekey_dh = NULL;
 	sa->rekey_group = 0;
 	sa->rekey_ke_retries = 0;
-	swap_in(sa, nc);
+	if (sa->rekey_collided)
+		resolve_collision(sa, nc, pn->u.nonce.ptr, pn->u.nonce.len);
+	else {
+		swap_in(sa, nc);
+		delete_old_child(sa);
+	}
 	explicit_bzero(sa->rekey_ni, sizeof(sa->rekey_ni));
-	delete_old_child(sa);
 	ikev2_sa_arm_timer(sa);
 	iked_state_changed(sa->iked);
 }
@@ -484,6 +620,11 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		return;
 	}
 	memset(&nc, 0, sizeof(nc));
+	if (sa->rekey_ike != NULL) {
+		/* 2.25.1: not while we rekey the IKE SA; ask again later. */
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE);
+		return;
+	}
 	prk = ikev2_message_find_notify(m, IKEV2_N_REKEY_SA);
 	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
 	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
@@ -595,6 +736,21 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, m->hdr.msgid,
 	    rm->pl, rm->n);
 	free(rm);
+	if (sa->rekeying && sa->rekey_ike == NULL) {
+		const uint8_t *low;
+		size_t low_len;
+
+		/* Ours is out too: decided when its answer is in (2.8.1). */
+		nonce_min(pn->u.nonce.ptr, pn->u.nonce.len, nr, sizeof(nr),
+		    &low, &low_len);
+		if (low_len > sizeof(sa->rekey_peer_nmin))
+			low_len = sizeof(sa->rekey_peer_nmin);	/* codec: <= */
+		memcpy(sa->rekey_peer_nmin, low, low_len);
+		sa->rekey_peer_nmin_len = low_len;
+		sa->rekey_collided = true;
+		oe_info("%s: rekey collision: the peer rekeys the Child SA "
+		    "too", tag);
+	}
 	/* The old one stays until the initiator's DELETE for it arrives. */
 	swap_in(sa, &nc);
 	oe_info("%s: Child SA rekeyed: SPI in 0x%08x out 0x%08x%s", tag,

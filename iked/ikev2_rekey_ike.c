@@ -4,10 +4,13 @@
  * fresh key exchange.  The new IKE SA takes over the Child SAs (their
  * kernel state does not change), then the old one is deleted.
  *
- * As for Child SAs, only the original initiator starts a rekey (at
- * ikelifetime - rekeymargin), so simultaneous rekeys cannot happen
- * between two oe-iked; a peer of another make may still start one,
- * and we answer it.
+ * The original initiator rekeys at ikelifetime - rekeymargin, the
+ * responder at half the margin should the initiator not have done it
+ * (ikev2_info.c).  If both rekey at once, both exchanges complete and
+ * the new IKE SA of the exchange with the lowest of the four nonces is
+ * deleted by its initiator, the initiator of the other deleting the
+ * old one (2.8.2).  While a Child SA rekey of ours is out, a request
+ * to rekey the IKE SA gets TEMPORARY_FAILURE (2.25.2).
  */
 #include "config.h"
 
@@ -47,6 +50,35 @@ spi64_from(const uint8_t *b)
 	return v;
 }
 
+/* Nonces compare as unsigned numbers of their length (2.8.2). */
+static int
+nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r != 0 || alen == blen)
+		return r;
+	return alen < blen ? -1 : 1;
+}
+
+/* Does nsa's exchange hold a lower nonce than other's? */
+static bool
+lower_exchange(const struct ikev2_ike_sa *nsa, const struct ikev2_ike_sa *other)
+{
+	const uint8_t *a = nsa->ni, *b = other->ni;
+	size_t alen = nsa->ni_len, blen = other->ni_len;
+
+	if (nonce_cmp(nsa->nr, nsa->nr_len, a, alen) < 0) {
+		a = nsa->nr;
+		alen = nsa->nr_len;
+	}
+	if (nonce_cmp(other->nr, other->nr_len, b, blen) < 0) {
+		b = other->nr;
+		blen = other->nr_len;
+	}
+	return nonce_cmp(a, alen, b, blen) < 0;
+}
+
 bool
 ikev2_rekey_ike_is_request(const struct ikev2_message *m)
 {
@@ -64,6 +96,7 @@ ikev2_rekey_ike_is_request(const struct ikev2_message *m)
 static void
 take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 {
+	nsa->replaced = false;	/* a collision's waiting SA, now chosen */
 	memcpy(nsa->conn, old->conn, sizeof(nsa->conn));
 	nsa->path = old->path;
 	nsa->lifetime = old->lifetime;
@@ -153,19 +186,36 @@ fail:
 	return -1;
 }
 
+/*
+ * After a collision, the peer's new IKE SA (already keyed, waiting) is
+ * the one: it takes everything over; the peer deletes the old one.
+ */
+static void
+adopt_peers(struct ikev2_ike_sa *sa, struct ikev2_ike_sa *peer,
+    const char *tag)
+{
+	take_over(sa, peer);
+	oe_info("%s: IKE SA rekeyed by the peer: new SPIs %016llx/%016llx", tag,
+	    (unsigned long long)peer->ispi, (unsigned long long)peer->rspi);
+	iked_state_changed(sa->iked);
+}
+
 void
 ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
     const struct ikev2_message *m)
 {
 	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
-	struct ikev2_ike_sa *nsa = sa->rekey_ike;
-	const struct ikev2_payload *psa, *pn, *pke;
+	struct ikev2_ike_sa *nsa = sa->rekey_ike, *peer = NULL;
+	const struct ikev2_payload *psa, *pn, *pke, *p;
 	const struct ikev2_proposal *prop;
 	struct ikev2_proto_choice ch;
 	char tag[80];
 
 	ikev2_sa_tag(sa, tag, sizeof(tag));
 	sa->rekey_ike = NULL;
+	if (sa->rekey_ike_peer != 0)
+		peer = ikev2_sa_find(sa->iked->sas, sa->rekey_ike_peer);
+	sa->rekey_ike_peer = 0;
 	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
 	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
 	pke = ikev2_message_find(m, IKEV2_PL_KE, NULL);
@@ -173,9 +223,16 @@ ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
 	    ikev2_proposals_accept(&c->ike, false, psa->u.sa, &ch, &prop) < 0 ||
 	    prop->spi_len != 8 || spi64_from(prop->spi) == 0 ||
 	    ch.dh != nsa->alg.dh || pke->u.ke.group != ch.dh) {
-		oe_info("%s: IKE SA rekey refused or unacceptable; the SA ends "
-		    "at its lifetime", tag);
 		ikev2_sa_destroy(nsa, "IKE SA rekey refused");
+		if (peer != NULL) {
+			adopt_peers(sa, peer, tag);
+			return;
+		}
+		p = ikev2_message_find(m, IKEV2_PL_NOTIFY, NULL);
+		oe_info("%s: IKE SA rekey refused or unacceptable%s%s; the SA "
+		    "ends at its lifetime", tag, p != NULL ? ": " : "",
+		    p != NULL && ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) ?
+		    ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) : "");
 		sa->ike_rekey_disabled = true;	/* do not ask again */
 		ikev2_sa_arm_timer(sa);
 		return;
@@ -188,10 +245,29 @@ ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
 	    sa) < 0) {
 		oe_info("%s: IKE SA rekey: key derivation failed", tag);
 		ikev2_sa_destroy(nsa, "IKE SA rekey failed");
+		if (peer != NULL) {
+			adopt_peers(sa, peer, tag);
+			return;
+		}
 		sa->ike_rekey_disabled = true;
 		ikev2_sa_arm_timer(sa);
 		return;
 	}
+	if (peer != NULL && lower_exchange(nsa, peer)) {
+		/* 2.8.2: ours is redundant; we delete it, the peer the old. */
+		oe_info("%s: IKE SA rekey collision: ours has the lowest "
+		    "nonce, deleting it", tag);
+		ikev2_sa_set_state(nsa, IKEV2_SA_ESTABLISHED);
+		nsa->replaced = true;	/* never took anything over */
+		if (ikev2_info_send_delete(nsa) < 0)
+			ikev2_sa_destroy(nsa, "redundant");
+		adopt_peers(sa, peer, tag);
+		return;
+	}
+	if (peer != NULL)
+		/* The peer's is redundant: it deletes it; it waits inert. */
+		oe_info("%s: IKE SA rekey collision: the peer's has the lowest "
+		    "nonce; keeping ours", tag);
 	take_over(sa, nsa);
 	oe_info("%s: IKE SA rekeyed: new SPIs %016llx/%016llx", tag,
 	    (unsigned long long)nsa->ispi, (unsigned long long)nsa->rspi);
@@ -234,8 +310,14 @@ ikev2_rekey_ike_recv_request(struct ikev2_ike_sa *sa,
 	psa = ikev2_message_find(m, IKEV2_PL_SA, NULL);
 	pn = ikev2_message_find(m, IKEV2_PL_NONCE, NULL);
 	pke = ikev2_message_find(m, IKEV2_PL_KE, NULL);
+	if (sa->rekeying || sa->rekey_ike_peer != 0) {
+		/* 2.25.2: a Child SA rekey of ours is out; ask again later. */
+		respond_notify(sa, m->hdr.msgid, IKEV2_N_TEMPORARY_FAILURE,
+		    NULL, 0);
+		return;
+	}
 	if (c == NULL || psa == NULL || pn == NULL || pke == NULL ||
-	    sa->rekey_ike != NULL || sa->replaced ||
+	    sa->replaced ||
 	    ikev2_proposals_choose(&c->ike, false, psa->u.sa, &ch, &prop) < 0 ||
 	    prop->spi_len != 8 || spi64_from(prop->spi) == 0) {
 		respond_notify(sa, m->hdr.msgid, IKEV2_N_NO_PROPOSAL_CHOSEN,
@@ -284,6 +366,22 @@ ikev2_rekey_ike_recv_request(struct ikev2_ike_sa *sa,
 	if (ikev2_init_derive_keys(nsa, pke->u.ke.data.ptr, pke->u.ke.data.len,
 	    sa) < 0)
 		goto fail;
+	if (sa->rekey_ike != NULL) {
+		/*
+		 * 2.8.2: ours is out too; decided when its answer is in.
+		 * Until then this one waits, keyed (a DELETE on it can be
+		 * answered) but inert; if never chosen, it goes after the
+		 * replaced SAs' linger.
+		 */
+		ikev2_sa_set_state(nsa, IKEV2_SA_ESTABLISHED);
+		nsa->replaced = true;
+		nsa->replaced_usec = iked_now_usec(sa->iked);
+		ikev2_sa_arm_timer(nsa);
+		sa->rekey_ike_peer = ikev2_sa_local_spi(nsa);
+		oe_info("%s: IKE SA rekey collision: the peer rekeys it too",
+		    tag);
+		return;
+	}
 	take_over(sa, nsa);
 	oe_info("%s: IKE SA rekeyed by the peer: new SPIs %016llx/%016llx", tag,
 	    (unsigned long long)nsa->ispi, (unsigned long long)nsa->rspi);

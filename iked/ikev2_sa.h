@@ -225,6 +225,13 @@ struct ikev2_ike_sa {
 	unsigned		 rekey_ke_retries;
 	uint64_t		 rekey_not_before_usec;	/* after a refusal */
 	bool			 deleting_old;	/* our DELETE of old_child is out */
+	/*
+	 * Simultaneous Child SA rekeys (2.8.1): the peer's rekey came in
+	 * while ours was out; the lower nonce of its exchange decides.
+	 */
+	bool			 rekey_collided;
+	uint8_t			 rekey_peer_nmin[IKEV2_NONCE_MAX];
+	size_t			 rekey_peer_nmin_len;
 	uint64_t		 rekeys;	/* Child SA rekeys done */
 	/* IKE SA rekey (ikev2_rekey_ike.c) */
 	struct ikev2_ike_sa	*rekey_ike;	/* the new SA we negotiate; in
@@ -232,6 +239,12 @@ struct ikev2_ike_sa {
 	bool			 replaced;	/* a rekey moved everything on */
 	uint64_t		 replaced_usec;
 	bool			 ike_rekey_disabled;	/* the peer said no */
+	/*
+	 * Simultaneous IKE SA rekeys (2.8.2): our SPI of the new IKE SA
+	 * the peer's rekey made while ours was out (0: none).  Found by
+	 * SPI, not pointer: the peer may delete it first.
+	 */
+	uint64_t		 rekey_ike_peer;
 
 	/* exchanges */
 	uint32_t		 msgid_out;	/* next request we send */

@@ -138,12 +138,261 @@ rekey_without_ke_refused_old_child_kept_then_childless_ike_sa_deleted(
 	harness_free(h);
 }
 
+/* Both sides' rekeys and DELETEs are done; no old Child SA left. */
+static bool
+rekeys_settled(struct harness *h)
+{
+	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
+	struct ikev2_ike_sa *b = ikev2_sa_first(h->d[1]->sas);
+
+	return a != NULL && b != NULL && h->nq == 0 &&
+	    !a->req.active && !b->req.active && !a->rekeying && !b->rekeying &&
+	    !a->old_child.present && !b->old_child.present;
+}
+
+/*
+ * 2.8.1: both ends start a rekey of the Child SA in the same tick.  Both
+ * exchanges complete; the new Child SA of the exchange with the lowest
+ * nonce is deleted by its initiator, the old one by the other; exactly
+ * one pair survives, the same on both sides.  Three rounds, so that
+ * (nonces being random) either side is likely the one to back off.
+ */
+static void
+rekey_child_collision_leaves_one_pair_same_on_both_sides(void **state)
+{
+	struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+	struct ikev2_ike_sa *a, *b;
+	uint32_t old_in, old_out;
+	size_t nsa, npol;
+	uint64_t round;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	for (round = 1; round <= 3; round++) {
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		old_in = a->child.spi_in;
+		old_out = a->child.spi_out;
+		assert_int_equal(ikev2_rekey_child_start(a), 0);
+		assert_int_equal(ikev2_rekey_child_start(b), 0);
+		run_for(h, 3500, rekeys_settled);
+		assert_true(rekeys_settled(h));
+		run_for(h, 600, NULL);	/* the redundant pair's grace */
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+		assert_int_equal(b->state, IKEV2_SA_ESTABLISHED);
+		assert_int_equal(a->rekeys, round);
+		assert_int_equal(b->rekeys, round);
+		assert_true(a->child.installed && b->child.installed);
+		assert_true(a->child.spi_in != old_in &&
+		    a->child.spi_out != old_out);
+		assert_int_equal(a->child.spi_in, b->child.spi_out);
+		assert_int_equal(a->child.spi_out, b->child.spi_in);
+		assert_string_equal(a->child.fp_out, b->child.fp_in);
+		assert_string_equal(a->child.fp_in, b->child.fp_out);
+		/* in the kernels: that pair and nothing else */
+		assert_true(kernel_has_sa(h->d[0], "127.0.0.2", a->child.spi_out));
+		assert_true(kernel_has_sa(h->d[0], "127.0.0.1", a->child.spi_in));
+		assert_true(kernel_has_sa(h->d[1], "127.0.0.2", b->child.spi_in));
+		assert_true(kernel_has_sa(h->d[1], "127.0.0.1", b->child.spi_out));
+		kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+		assert_int_equal(nsa, 2);
+		assert_int_equal(npol, 2);
+		kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+		assert_int_equal(nsa, 2);
+		assert_int_equal(npol, 2);
+	}
+	harness_free(h);
+}
+
+static bool
+b_rekeyed_and_settled(struct harness *h)
+{
+	struct ikev2_ike_sa *b = ikev2_sa_first(h->d[1]->sas);
+
+	return b != NULL && b->rekeys >= 1 && rekeys_settled(h);
+}
+
+/*
+ * The original responder rekeys too, but only at half the margin
+ * before the end, in case the initiator does not: b's Child SA (60 s,
+ * margin 50 s) is made to look 30 s old (an initiator would have
+ * rekeyed at 10 s): nothing; then 36 s old: b rekeys it, as the
+ * initiator of that exchange, and both sides end up on the new pair.
+ */
+static void
+rekey_responder_rekeys_late_when_the_initiator_does_not(void **state)
+{
+	struct harness *h = harness_new(LONG_LIFE,
+	    "\tsalifetime=60s\n\trekeymargin=50s\n\tikelifetime=3600s\n");
+	struct ikev2_ike_sa *a, *b;
+	uint32_t old_in;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	b = only_sa(h->d[1]);
+	assert_false(b->initiator);
+	old_in = b->child.spi_in;
+	b->child.established_usec = iked_now_usec(h->d[1]) - 30 * 1000000ULL;
+	ikev2_sa_arm_timer(b);
+	run_for(h, 400, NULL);
+	b = only_sa(h->d[1]);
+	assert_int_equal(b->rekeys, 0);
+	assert_false(b->rekeying);
+	b->child.established_usec = iked_now_usec(h->d[1]) - 36 * 1000000ULL;
+	ikev2_sa_arm_timer(b);
+	run_for(h, 3500, b_rekeyed_and_settled);
+	assert_true(b_rekeyed_and_settled(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(b->rekeys, 1);
+	assert_int_equal(a->rekeys, 1);
+	assert_true(b->child.spi_in != old_in);
+	assert_int_equal(a->child.spi_in, b->child.spi_out);
+	assert_int_equal(a->child.spi_out, b->child.spi_in);
+	assert_string_equal(a->child.fp_out, b->child.fp_in);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.2", a->child.spi_out));
+	assert_true(kernel_has_sa(h->d[1], "127.0.0.2", b->child.spi_in));
+	harness_free(h);
+}
+
+/* One IKE SA on each side, no request or datagram in flight. */
+static bool
+one_ike_sa_each(struct harness *h)
+{
+	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
+	struct ikev2_ike_sa *b = ikev2_sa_first(h->d[1]->sas);
+
+	return ikev2_sa_count(h->d[0]->sas) == 1 &&
+	    ikev2_sa_count(h->d[1]->sas) == 1 && h->nq == 0 &&
+	    !a->req.active && !b->req.active;
+}
+
+/*
+ * 2.8.2: both ends start an IKE SA rekey in the same tick.  Both
+ * exchanges complete; the new IKE SA of the exchange with the lowest
+ * nonce is deleted by its initiator, the old one by the other.  Exactly
+ * one IKE SA remains on each side, the same SPIs, holding the Child SA
+ * (kernel state untouched), and it works: a DELETE on it (protected
+ * with the new keys) ends both sides.  Three runs, so that either side
+ * is likely to be the one backing off.
+ */
+static void
+rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides(void **state)
+{
+	int run;
+
+	(void)state;
+	for (run = 0; run < 3; run++) {
+		struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+		struct ikev2_ike_sa *a, *b;
+		uint64_t ispi, rspi;
+		uint32_t cin, cout;
+		char fp[17];
+		size_t nsa, npol;
+
+		initiate(h);
+		pump(h);
+		assert_true(h->res.ok);
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		ispi = a->ispi;
+		rspi = a->rspi;
+		cin = a->child.spi_in;
+		cout = a->child.spi_out;
+		memcpy(fp, a->child.fp_out, sizeof(fp));
+		assert_int_equal(ikev2_rekey_ike_start(a), 0);
+		assert_int_equal(ikev2_rekey_ike_start(b), 0);
+		run_for(h, 2000, one_ike_sa_each);
+		assert_true(one_ike_sa_each(h));
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+		assert_int_equal(b->state, IKEV2_SA_ESTABLISHED);
+		assert_false(a->replaced || b->replaced);
+		assert_true(a->ispi != ispi && a->rspi != rspi);
+		assert_true(a->ispi == b->ispi && a->rspi == b->rspi);
+		assert_true(a->initiator != b->initiator);
+		/* the Child SA moved over untouched */
+		assert_int_equal(a->child.spi_in, cin);
+		assert_int_equal(a->child.spi_out, cout);
+		assert_int_equal(b->child.spi_in, cout);
+		assert_string_equal(a->child.fp_out, fp);
+		assert_string_equal(b->child.fp_in, fp);
+		kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+		assert_int_equal(nsa, 2);
+		assert_int_equal(npol, 2);
+		kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+		assert_int_equal(nsa, 2);
+		/* the survivor's keys agree: b's DELETE on it reaches a */
+		assert_int_equal(ikev2_info_send_delete(b), 0);
+		pump(h);
+		assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+		assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
+		harness_free(h);
+	}
+}
+
+/*
+ * 2.25: a Child SA rekey and an IKE SA rekey cross.  Each side answers
+ * the other's request with TEMPORARY_FAILURE; the Child SA and the IKE
+ * SA stay as they were, working, and a later rekey goes through.
+ */
+static void
+rekey_child_and_ike_rekeys_crossing_get_temporary_failure(void **state)
+{
+	struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+	struct ikev2_ike_sa *a, *b;
+	uint64_t ispi;
+	uint32_t cin;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	ispi = a->ispi;
+	cin = a->child.spi_in;
+	assert_int_equal(ikev2_rekey_child_start(a), 0);
+	assert_int_equal(ikev2_rekey_ike_start(b), 0);
+	run_for(h, 500, one_ike_sa_each);
+	assert_true(one_ike_sa_each(h));
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	assert_int_equal(a->ispi, ispi);
+	assert_int_equal(b->ispi, ispi);
+	assert_int_equal(a->rekeys, 0);
+	assert_int_equal(b->rekeys, 0);
+	assert_int_equal(a->child.spi_in, cin);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.1", cin));
+	assert_true(kernel_has_sa(h->d[1], "127.0.0.1", b->child.spi_out));
+	assert_false(a->rekeying || a->rekey_child.present);
+	/* the Child SA can still be rekeyed (after the back-off) */
+	a->rekey_not_before_usec = 0;
+	assert_int_equal(ikev2_rekey_child_start(a), 0);
+	run_for(h, 3500, rekeys_settled);
+	assert_true(rekeys_settled(h));
+	assert_int_equal(only_sa(h->d[0])->rekeys, 1);
+	assert_int_equal(only_sa(h->d[1])->rekeys, 1);
+	harness_free(h);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rekey_old_inbound_sa_outlives_the_delete_then_goes),
 		cmocka_unit_test(rekey_without_ke_refused_old_child_kept_then_childless_ike_sa_deleted),
+		cmocka_unit_test(rekey_child_collision_leaves_one_pair_same_on_both_sides),
+		cmocka_unit_test(rekey_responder_rekeys_late_when_the_initiator_does_not),
+		cmocka_unit_test(rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides),
+		cmocka_unit_test(rekey_child_and_ike_rekeys_crossing_get_temporary_failure),
 	};
 
 	return cmocka_run_group_tests_name("engine_rekey", tests,
