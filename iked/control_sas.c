@@ -293,13 +293,14 @@ control_sa_json(struct iked *d, const struct ikev2_ike_sa *sa)
 	(void)json_object_set_new(o, "lifetime", json_integer(sa->lifetime));
 	(void)json_object_set_new(o, "expires_in", est ? remaining_json(d,
 	    sa->established_usec, sa->lifetime) : json_null());
-	/* Only the original initiator rekeys the IKE SA, at
-	 * ikelifetime - rekeymargin (ikev2_info.c); null when it will not. */
-	(void)json_object_set_new(o, "rekey_in", est && sa->initiator &&
+	/* The original initiator rekeys the IKE SA at ikelifetime -
+	 * rekeymargin, the responder (if the initiator has not) at half
+	 * the margin (ikev2_info.c); null when it will not. */
+	(void)json_object_set_new(o, "rekey_in", est &&
 	    conn != NULL && !sa->ike_rekey_disabled && !sa->replaced &&
 	    sa->lifetime > conn->rekeymargin ? remaining_json(d,
-	    sa->established_usec, sa->lifetime - conn->rekeymargin) :
-	    json_null());
+	    sa->established_usec, sa->lifetime - (sa->initiator ?
+	    conn->rekeymargin : conn->rekeymargin / 2)) : json_null());
 	/* No configuration payload (address lease) support. */
 	(void)json_object_set_new(o, "lease", json_null());
 	if (sa->child.present)
