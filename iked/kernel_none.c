@@ -23,6 +23,7 @@
 
 /* Bounds memory if a caller loops; far above what a host needs. */
 #define NONE_MAX_ENTRIES	65536
+#define NONE_SA_BUCKETS		4096	/* SPIs are random */
 
 static bool
 mark_equal(const struct kernel_mark *a, const struct kernel_mark *b)
@@ -40,6 +41,7 @@ mark_equal(const struct kernel_mark *a, const struct kernel_mark *b)
 
 struct none_sa {
 	struct none_sa		*next;
+	struct none_sa		*hnext;	/* bucket by SPI: lookups stay O(1) */
 	struct kernel_sa	 sa;	/* enc_key/integ_key point below */
 	uint8_t			 enc_key[64];
 	uint8_t			 integ_key[64];
@@ -66,6 +68,7 @@ struct none_event {
 struct kernel_none {
 	struct kernel		 k;	/* must be first */
 	struct none_sa		*sas;
+	struct none_sa		*sa_bucket[NONE_SA_BUCKETS];
 	struct none_policy	*policies;
 	struct none_event	*ev_head;
 	struct none_event	**ev_tail;
@@ -166,11 +169,24 @@ none_sa_lookup(struct kernel_none *n, const struct kernel_addr *dst,
 {
 	struct none_sa *s;
 
-	for (s = n->sas; s != NULL; s = s->next)
+	for (s = n->sa_bucket[spi % NONE_SA_BUCKETS]; s != NULL; s = s->hnext)
 		if (s->sa.spi == spi && kernel_addr_equal(&s->sa.dst, dst) &&
 		    mark_equal(&s->sa.mark, mark))
 			return s;
 	return NULL;
+}
+
+/* s->sa.spi set: link s into the list and its bucket. */
+static void
+none_sa_link(struct kernel_none *n, struct none_sa *s)
+{
+	struct none_sa **b = &n->sa_bucket[s->sa.spi % NONE_SA_BUCKETS];
+
+	s->next = n->sas;
+	n->sas = s;
+	s->hnext = *b;
+	*b = s;
+	n->nentries++;
 }
 
 static int
@@ -201,9 +217,7 @@ none_alloc_spi(struct kernel *k, const struct kernel_addr *src,
 	s->sa.spi = cand;
 	s->sa.reqid = reqid;
 	s->larval = true;
-	s->next = n->sas;
-	n->sas = s;
-	n->nentries++;
+	none_sa_link(n, s);
 	*spi = cand;
 	return 0;
 }
@@ -250,9 +264,8 @@ none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update)
 			return -ENOSPC;
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return -ENOMEM;
-		s->next = n->sas;
-		n->sas = s;
-		n->nentries++;
+		s->sa.spi = sa->spi;
+		none_sa_link(n, s);
 	}
 	none_sa_fill(s, sa);
 	memset(&s->stats, 0, sizeof(s->stats));
@@ -266,12 +279,16 @@ static int
 none_del_sa(struct kernel *k, const struct kernel_sa_id *id)
 {
 	struct kernel_none *n = to_none(k);
-	struct none_sa **pp, *s;
+	struct none_sa **pp, **bp, *s;
 
 	for (pp = &n->sas; (s = *pp) != NULL; pp = &s->next) {
 		if (s->sa.spi == id->spi && kernel_addr_equal(&s->sa.dst, &id->dst) &&
 		    mark_equal(&s->sa.mark, &id->mark)) {
 			*pp = s->next;
+			for (bp = &n->sa_bucket[s->sa.spi % NONE_SA_BUCKETS];
+			    *bp != s; bp = &(*bp)->hnext)
+				;
+			*bp = s->hnext;
 			none_sa_free(s);
 			n->nentries--;
 			return 0;
