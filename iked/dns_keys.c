@@ -32,6 +32,7 @@ struct dns_keys_query {
 	struct oe_addr		 peer;
 	uint16_t		 id_key, id_addr;
 	bool			 have_key, have_addr;
+	bool			 reverse;	/* the address's own reverse name */
 	/* what the answers proved; owned, freed with the query */
 	struct oe_trigger_request *req;
 	const char		*why;		/* first reason for failure */
@@ -264,8 +265,23 @@ on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-struct dns_keys_query *
-dns_keys_lookup(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
+/* The reverse name of a (in-addr.arpa. or ip6.arpa.); NULL on failure. */
+static ldns_rdf *
+reverse_name(const struct oe_addr *a)
+{
+	ldns_rdf *addr, *rev;
+
+	addr = ldns_rdf_new_frm_data(a->family == AF_INET ? LDNS_RDF_TYPE_A :
+	    LDNS_RDF_TYPE_AAAA, oe_addr_len(a), oe_addr_bytes(a));
+	if (addr == NULL)
+		return NULL;
+	rev = ldns_rdf_address_reverse(addr);
+	ldns_rdf_deep_free(addr);
+	return rev;
+}
+
+static struct dns_keys_query *
+lookup_start(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
     const char *name, const struct oe_addr *peer, uint64_t timeout_usec,
     dns_keys_cb cb, void *arg)
 {
@@ -273,6 +289,7 @@ dns_keys_lookup(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
 	struct sockaddr_storage ss;
 	socklen_t slen;
 	uint8_t ids[4];
+	char *text = NULL;
 
 	if (!is_loopback(resolver)) {
 		oe_warn("dns keys: resolver is not on loopback: its AD bit "
@@ -286,13 +303,23 @@ dns_keys_lookup(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
 	q->cb = cb;
 	q->arg = arg;
 	q->peer = *peer;
-	snprintf(q->name, sizeof(q->name), "%s", name);
 	q->req = calloc(1, sizeof(*q->req));
-	q->qname = ldns_dname_new_frm_str(name);
+	q->reverse = name == NULL;
+	q->qname = q->reverse ? reverse_name(peer) :
+	    ldns_dname_new_frm_str(name);
 	if (q->req == NULL || q->qname == NULL ||
-	    ldns_rdf_get_type(q->qname) != LDNS_RDF_TYPE_DNAME)
+	    ldns_rdf_get_type(q->qname) != LDNS_RDF_TYPE_DNAME ||
+	    (text = ldns_rdf2str(q->qname)) == NULL)
 		goto fail;
-	snprintf(q->req->name, sizeof(q->req->name), "%s", name);
+	snprintf(q->name, sizeof(q->name), "%s", text);
+	snprintf(q->req->name, sizeof(q->req->name), "%s", text);
+	free(text);
+	if (q->reverse) {
+		/* The name is the address's own: it holds just that one. */
+		q->req->addrs[0] = *peer;
+		q->req->naddrs = 1;
+		q->have_addr = true;
+	}
 	if (crypto_random(ids, sizeof(ids)) < 0)
 		goto fail;
 	q->id_key = (uint16_t)(ids[0] << 8 | ids[1]);
@@ -309,15 +336,42 @@ dns_keys_lookup(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
 	    timeout_usec, 0, on_timeout, q) < 0)
 		goto fail;
 	if (send_query(q, LDNS_RR_TYPE_IPSECKEY, q->id_key) < 0 ||
-	    send_query(q, peer->family == AF_INET ? LDNS_RR_TYPE_A :
-	    LDNS_RR_TYPE_AAAA, q->id_addr) < 0)
+	    (!q->reverse && send_query(q, peer->family == AF_INET ?
+	    LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA, q->id_addr) < 0))
 		goto fail;
-	oe_debug("dns keys %s: asking the resolver", name);
+	oe_debug("dns keys %s: asking the resolver", q->name);
 	return q;
 fail:
-	oe_info("dns keys %s: lookup not started", name);
+	oe_info("dns keys %s: lookup not started", q->name[0] != '\0' ?
+	    q->name : "(bad name)");
 	dns_keys_cancel(q);
 	return NULL;
+}
+
+struct dns_keys_query *
+dns_keys_lookup(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
+    const char *name, const struct oe_addr *peer, uint64_t timeout_usec,
+    dns_keys_cb cb, void *arg)
+{
+	if (name == NULL)
+		return NULL;
+	return lookup_start(ev, resolver, port, name, peer, timeout_usec, cb,
+	    arg);
+}
+
+struct dns_keys_query *
+dns_keys_lookup_addr(sd_event *ev, const struct oe_addr *resolver,
+    uint16_t port, const struct oe_addr *peer, uint64_t timeout_usec,
+    dns_keys_cb cb, void *arg)
+{
+	return lookup_start(ev, resolver, port, NULL, peer, timeout_usec, cb,
+	    arg);
+}
+
+const char *
+dns_keys_name(const struct dns_keys_query *q)
+{
+	return q->name;
 }
 
 void

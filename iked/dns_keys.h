@@ -1,7 +1,8 @@
 /*
- * Responder-side DNS keys: an initiator that signs with an ID_FQDN we
- * hold no key for may be authenticated with the IPSECKEY records of
- * that name, looked up through the local validating resolver
+ * Responder-side DNS keys: an initiator that signs with an ID_FQDN (or
+ * with its own address as ID) we hold no key for may be authenticated
+ * with the IPSECKEY records of that name (or of the address's reverse
+ * name), looked up through the local validating resolver
  * (config setup dns-resolver=).  Rules:
  *  - the resolver must be on loopback (the AD bit is only worth what
  *    the path to the resolver is worth), and its answers must carry
@@ -52,6 +53,18 @@ struct dns_keys_query *dns_keys_lookup(sd_event *ev,
     const struct oe_addr *resolver, uint16_t port, const char *name,
     const struct oe_addr *peer, uint64_t timeout_usec, dns_keys_cb cb,
     void *arg);
+
+/*
+ * The same for an initiator whose identity is its address `peer`: the
+ * IPSECKEY of its reverse name (in-addr.arpa. or ip6.arpa.), which
+ * names that one address only, so no address query is needed.
+ */
+struct dns_keys_query *dns_keys_lookup_addr(sd_event *ev,
+    const struct oe_addr *resolver, uint16_t port, const struct oe_addr *peer,
+    uint64_t timeout_usec, dns_keys_cb cb, void *arg);
+
+/* The name asked for (absolute, presentation form). */
+const char *dns_keys_name(const struct dns_keys_query *q);
 
 /* Stop (if still running) and free q.  NULL is fine. */
 void	dns_keys_cancel(struct dns_keys_query *q);

@@ -291,13 +291,27 @@ fqdn_name(const struct ikev2_id *id, char *out, size_t cap)
 	return true;
 }
 
+/* An address ID that is the very address the initiator talks from. */
+static bool
+id_is_path_addr(const struct ikev2_ike_sa *sa, const struct ikev2_id *id)
+{
+	const struct oe_addr *a = &sa->path.remote;
+
+	return ((id->type == IKEV2_ID_IPV4_ADDR && a->family == AF_INET) ||
+	    (id->type == IKEV2_ID_IPV6_ADDR && a->family == AF_INET6)) &&
+	    id->data.len == oe_addr_len(a) &&
+	    memcmp(id->data.ptr, oe_addr_bytes(a), id->data.len) == 0;
+}
+
 /*
- * Responder: an initiator that signs with an ID_FQDN, under a conn
- * whose peer keys come from DNS (rightrsasigkey=%dnsondemand, %dns, or
- * unset on an opportunistic group conn), and no key known: ask the
- * resolver (dns-resolver=).  True while the answer is pending: this
- * copy of the request goes unanswered, and a retransmission finds the
- * keys (or none) in place; one lookup per IKE SA.
+ * Responder: an initiator that signs with an ID_FQDN (or with the
+ * address it talks from as its ID), under a conn whose peer keys come
+ * from DNS (rightrsasigkey=%dnsondemand, %dns, or unset on an
+ * opportunistic group conn), and no key known: ask the resolver
+ * (dns-resolver=) for the name's (or the reverse name's) IPSECKEY.
+ * True while the answer is pending: this copy of the request goes
+ * unanswered, and a retransmission finds the keys (or none) in place;
+ * one lookup per IKE SA.
  */
 static bool
 dns_keys_pending(struct ikev2_ike_sa *sa, const struct conf_conn *c,
@@ -305,7 +319,7 @@ dns_keys_pending(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 {
 	const struct conf_setup *st = &sa->iked->conf->setup;
 	char name[256];
-	bool from_dns;
+	bool from_dns, by_name;
 
 	if (sa->dns_query != NULL)
 		return !dns_keys_done(sa->dns_query);
@@ -315,17 +329,21 @@ dns_keys_pending(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	    c->right.host.kind == CONF_HOST_OPPOGROUP);
 	if (!from_dns || st->dns_resolver.n == 0 || sa->npeer_keys > 0 ||
 	    pauth->u.auth.method == IKEV2_AUTH_NULL ||
-	    c->right.auth == CONF_AUTH_NULL ||
-	    !fqdn_name(&pid->u.id, name, sizeof(name)))
+	    c->right.auth == CONF_AUTH_NULL)
 		return false;
-	snprintf(sa->peer_name, sizeof(sa->peer_name), "%s", name);
-	sa->dns_query = dns_keys_lookup(sa->iked->event, &st->dns_resolver.a[0],
-	    (uint16_t)st->dns_resolver_port, name, &sa->path.remote,
+	by_name = fqdn_name(&pid->u.id, name, sizeof(name));
+	if (!by_name && !id_is_path_addr(sa, &pid->u.id))
+		return false;
+	sa->dns_query = by_name ? dns_keys_lookup(sa->iked->event,
+	    &st->dns_resolver.a[0], (uint16_t)st->dns_resolver_port, name,
+	    &sa->path.remote, DNS_KEYS_TIMEOUT_USEC, dns_keys_answer, sa) :
+	    dns_keys_lookup_addr(sa->iked->event, &st->dns_resolver.a[0],
+	    (uint16_t)st->dns_resolver_port, &sa->path.remote,
 	    DNS_KEYS_TIMEOUT_USEC, dns_keys_answer, sa);
-	if (sa->dns_query == NULL) {
-		sa->peer_name[0] = '\0';
+	if (sa->dns_query == NULL)
 		return false;
-	}
+	snprintf(sa->peer_name, sizeof(sa->peer_name), "%s",
+	    dns_keys_name(sa->dns_query));
 	return true;
 }
 

@@ -42,6 +42,7 @@ struct fake {
 	const char	*a;		/* the A answer's address; NULL: none */
 	const char	*ipseckey;	/* rdata text; NULL: no record */
 	int		 queries;
+	char		 asked[128];	/* the last name asked for */
 };
 
 struct outcome {
@@ -73,7 +74,7 @@ fake_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	uint8_t buf[4096], *wire = NULL;
 	ldns_pkt *q = NULL, *a;
 	const ldns_rr *qrr;
-	char text[1024];
+	char text[1024], *owner;
 	size_t len;
 	ssize_t n;
 
@@ -97,13 +98,17 @@ fake_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	ldns_pkt_set_ra(a, true);
 	ldns_pkt_set_ad(a, f->ad);
 	ldns_pkt_push_rr(a, LDNS_SECTION_QUESTION, ldns_rr_clone(qrr));
+	/* records of the name asked for (NAME, or a reverse name) */
+	owner = ldns_rdf2str(ldns_rr_owner(qrr));
+	assert_non_null(owner);
+	snprintf(f->asked, sizeof(f->asked), "%s", owner);
 	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_A && f->a != NULL) {
-		snprintf(text, sizeof(text), NAME " 300 IN A %s", f->a);
+		snprintf(text, sizeof(text), "%s 300 IN A %s", owner, f->a);
 		add_rr(a, text);
 	}
 	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_IPSECKEY &&
 	    f->ipseckey != NULL) {
-		snprintf(text, sizeof(text), NAME " 300 IN IPSECKEY %s",
+		snprintf(text, sizeof(text), "%s 300 IN IPSECKEY %s", owner,
 		    f->ipseckey);
 		add_rr(a, text);
 		/* a record of another name in the same answer is not used */
@@ -111,6 +116,7 @@ fake_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		    "%s", f->ipseckey);
 		add_rr(a, text);
 	}
+	free(owner);
 	assert_int_equal(ldns_pkt2wire(&wire, a, &len), LDNS_STATUS_OK);
 	assert_true(sendto(fd, wire, len, 0, (struct sockaddr *)&from,
 	    flen) == (ssize_t)len);
@@ -150,9 +156,13 @@ on_result(void *arg, const struct dns_keys_result *r)
 	snprintf(o->why, sizeof(o->why), "%s", r->why != NULL ? r->why : "");
 }
 
-/* Run one lookup for an initiator at `peer` to its end; the outcome. */
+/*
+ * Run one lookup for an initiator at `peer` to its end (by NAME, or
+ * with `by_addr` by the peer's reverse name); the outcome.
+ */
 static struct outcome
-lookup(struct fake *f, const char *peer, uint64_t timeout_usec)
+lookup_as(struct fake *f, const char *peer, uint64_t timeout_usec,
+    bool by_addr)
 {
 	struct dns_keys_query *q;
 	struct oe_addr res, pa;
@@ -166,8 +176,9 @@ lookup(struct fake *f, const char *peer, uint64_t timeout_usec)
 	port = fake_open(ev, f);
 	assert_int_equal(oe_addr_parse(&res, "127.0.0.1", AF_INET, NULL, 0), 0);
 	assert_int_equal(oe_addr_parse(&pa, peer, AF_INET, NULL, 0), 0);
-	q = dns_keys_lookup(ev, &res, port, NAME, &pa, timeout_usec, on_result,
-	    &o);
+	q = by_addr ? dns_keys_lookup_addr(ev, &res, port, &pa, timeout_usec,
+	    on_result, &o) : dns_keys_lookup(ev, &res, port, NAME, &pa,
+	    timeout_usec, on_result, &o);
 	assert_non_null(q);
 	for (i = 0; i < 200 && !dns_keys_done(q); i++)
 		assert_true(sd_event_run(ev, 50 * 1000) >= 0);
@@ -179,7 +190,41 @@ lookup(struct fake *f, const char *peer, uint64_t timeout_usec)
 	return o;
 }
 
+static struct outcome
+lookup(struct fake *f, const char *peer, uint64_t timeout_usec)
+{
+	return lookup_as(f, peer, timeout_usec, false);
+}
+
 /* ---- tests ------------------------------------------------------------- */
+
+static void
+dns_keys_reverse_name_of_an_address_identity_gives_the_key(void **state)
+{
+	/* no address query: the reverse name names that address only */
+	struct fake f = { .ad = true, .ipseckey = "10 0 2 . " KEY_B64 };
+	struct outcome o;
+
+	(void)state;
+	o = lookup_as(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC, true);
+	assert_int_equal(o.calls, 1);
+	assert_true(o.ok);
+	assert_int_equal(o.nkeys, 1);
+	assert_int_equal(f.queries, 1);
+	assert_string_equal(f.asked, "7.2.0.192.in-addr.arpa.");
+}
+
+static void
+dns_keys_reverse_name_answer_without_ad_bit_is_not_trusted(void **state)
+{
+	struct fake f = { .ad = false, .ipseckey = "10 0 2 . " KEY_B64 };
+	struct outcome o;
+
+	(void)state;
+	o = lookup_as(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC, true);
+	assert_false(o.ok);
+	assert_int_equal(o.nkeys, 0);
+}
 
 static void
 dns_keys_validated_answer_with_initiators_address_gives_the_key(void **state)
@@ -311,6 +356,8 @@ main(void)
 		cmocka_unit_test(dns_keys_no_ipseckey_means_no_key),
 		cmocka_unit_test(dns_keys_silent_resolver_times_out_once),
 		cmocka_unit_test(dns_keys_resolver_off_loopback_is_refused),
+		cmocka_unit_test(dns_keys_reverse_name_of_an_address_identity_gives_the_key),
+		cmocka_unit_test(dns_keys_reverse_name_answer_without_ad_bit_is_not_trusted),
 	};
 
 	return cmocka_run_group_tests_name("dns_keys", tests, group_setup,
