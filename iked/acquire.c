@@ -155,12 +155,14 @@ acquire_conn(struct iked *d, const struct kernel_acquire *ev,
 
 	r = policy_engine_find_trap(d->policy, ev->reqid);
 	if (r == NULL && ev->reqid != 0 &&
-	    kernel_reqid_owned(d->kernel, ev->reqid)) {
+	    kernel_reqid_owned(d->kernel, ev->reqid) &&
+	    !policy_reqid_is_trap(&d->kernel->cfg, ev->reqid)) {
 		/*
 		 * One of our Child SAs' policies lacks its SA for a moment
 		 * (a rekey, a deletion): the engine's business, not a new
 		 * opportunistic flow.  Answering it would replace that
-		 * policy with a shunt.
+		 * policy with a shunt.  (A trap-band reqid we no longer
+		 * know, e.g. across a reload, is looked up below instead.)
 		 */
 		oe_debug("ACQUIRE for Child SA reqid %u ignored", ev->reqid);
 		return NULL;

@@ -27,6 +27,7 @@
 #include "kernel.h"
 #include "acquire.h"
 #include "shunt.h"
+#include "policy.h"
 
 #define MAXQ	64
 #define NAT_PORT_SHIFT	30000	/* the simulated NAT maps port P to P+30000 */
@@ -1154,6 +1155,45 @@ engine_port_specific_entry_gives_a_port_specific_instance(void **state)
 	harness_free(h);
 }
 
+/*
+ * Reqid bands (policy.h): an ACQUIRE whose reqid is in the trap band
+ * but names no installed trap (a reload renumbered the conns) is
+ * governed by the rule that covers the flow; one with a Child SA band
+ * reqid that no SA holds is the engine's and ignored.
+ */
+static void
+engine_acquire_reqid_band_decides_lookup_or_ignore(void **state)
+{
+	struct harness *h = harness_new(OE_CONN_A, NULL);
+	const struct kernel_config *k;
+	struct kernel_selector flow;
+	struct kernel_acquire acq;
+
+	(void)state;
+	oe_group_a(h, "127.0.0.2/32");
+	k = &h->d[0]->kernel->cfg;
+	flow_ab(&flow, 17, 40000, 5000);
+	memset(&acq, 0, sizeof(acq));
+	acq.sel = flow;
+	acq.src = flow.src;
+	acq.dst = flow.dst;
+	acq.dir = KERNEL_DIR_OUT;
+	acq.reqid = k->reqid_min + 7;
+	acquire_handle(h->d[0], &acq);
+	run_for(h, 300, NULL);
+	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
+	assert_int_equal(shunt_count(h->d[0]->shunts), 0);
+	acq.reqid = policy_trap_reqid(k, CONF_CONNS_MAX - 1);
+	assert_true(policy_reqid_is_trap(k, acq.reqid));
+	assert_null(policy_engine_find_trap(h->d[0]->policy, acq.reqid));
+	acquire_handle(h->d[0], &acq);
+	run_for(h, 3000, a_established);
+	assert_true(a_established(h));
+	assert_string_equal(only_sa(h->d[0])->conn, "private");
+	oe_group_a_free(h);
+	harness_free(h);
+}
+
 static bool
 a_failure_shunt(struct harness *h)
 {
@@ -1520,6 +1560,7 @@ main(void)
 		cmocka_unit_test(engine_hard_expire_of_oe_instance_brings_the_trap_back),
 		cmocka_unit_test(engine_port_specific_entry_gives_a_port_specific_instance),
 		cmocka_unit_test(engine_port_specific_shunts_cover_only_the_flow),
+		cmocka_unit_test(engine_acquire_reqid_band_decides_lookup_or_ignore),
 		cmocka_unit_test(engine_large_messages_are_fragmented_and_reassembled),
 		cmocka_unit_test(engine_mutated_messages_never_crash_or_leak_state),
 		cmocka_unit_test(engine_ipv6_handshake_and_child_sa),
