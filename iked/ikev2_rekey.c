@@ -44,8 +44,7 @@
 /*
  * How long the replaced Child SA's inbound SA outlives the DELETE
  * exchange: the peer may have sent under it just before it switched,
- * and such packets can arrive after the DELETE's answer.  Never more
- * than a quarter of the time between rekeys.
+ * and such packets can arrive after the DELETE's answer.
  */
 #define REKEY_OLD_INBOUND_GRACE_USEC	(2 * 1000000ULL)
 
@@ -225,16 +224,24 @@ struct retire_ref {
 	struct kernel_sa_id in_id;
 };
 
+/*
+ * The grace period: REKEY_OLD_INBOUND_GRACE_USEC, but never more than a
+ * quarter of the replaced Child SA's life (the time between rekeys, as
+ * whichever side drives them sets it), so that a grace ends before the
+ * next rekey.
+ */
 static uint64_t
 retire_grace_usec(const struct ikev2_ike_sa *sa)
 {
-	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
-	uint64_t every = sa->child.lifetime;
+	uint64_t now = iked_now_usec(sa->iked), age;
 
-	if (c != NULL && every > c->rekeymargin)
-		every -= c->rekeymargin;
-	every = every * 1000000ULL / 4;
-	return every > 0 && every < REKEY_OLD_INBOUND_GRACE_USEC ? every :
+	if (!sa->old_child.present || sa->old_child.established_usec == 0 ||
+	    sa->old_child.established_usec >= now)
+		return REKEY_OLD_INBOUND_GRACE_USEC;
+	age = (now - sa->old_child.established_usec) / 4;
+	if (age < REKEY_OLD_INBOUND_GRACE_USEC / 100)
+		age = REKEY_OLD_INBOUND_GRACE_USEC / 100;
+	return age < REKEY_OLD_INBOUND_GRACE_USEC ? age :
 	    REKEY_OLD_INBOUND_GRACE_USEC;
 }
 

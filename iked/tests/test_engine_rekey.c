@@ -1,8 +1,9 @@
 /*
  * Rekeying between two engines over the fake wire of
  * test_engine_exchange.c (`none` kernel backend): what each side keeps
- * in the kernel across a Child SA rekey, and (later in this file)
- * rekeys that collide.
+ * in the kernel across a Child SA rekey, a rekey without the key
+ * exchange pfs=yes asks for, the responder's own rekeys, and rekeys
+ * that collide (Child SA and IKE SA, RFC 7296 2.8.1, 2.8.2, 2.25).
  *
  * The harness (two daemon contexts, the wire, run_for(), kernel_has_sa()
  * and the rest) is test_engine_exchange.c's, compiled in here rather
@@ -45,6 +46,9 @@ rekey_old_inbound_sa_outlives_the_delete_then_goes(void **state)
 	a = only_sa(h->d[0]);
 	a_in = a->child.spi_in;		/* = b's old outbound */
 	a_out = a->child.spi_out;	/* = b's old inbound */
+	/* a minute old: the full grace (at most a quarter of the age) */
+	a->child.established_usec -= 60 * 1000000ULL;
+	only_sa(h->d[1])->child.established_usec -= 60 * 1000000ULL;
 	assert_int_equal(ikev2_rekey_child_start(a), 0);
 	run_for(h, 1000, old_delete_answered);
 	assert_true(old_delete_answered(h));
@@ -62,8 +66,12 @@ rekey_old_inbound_sa_outlives_the_delete_then_goes(void **state)
 	assert_true(kernel_has_sa(h->d[1], "127.0.0.2", b->child.spi_in));
 	assert_string_equal(a->child.fp_out, b->child.fp_in);
 	assert_string_equal(a->child.fp_in, b->child.fp_out);
-	/* after the grace period (2 s) the old inbound SAs are gone too */
-	run_for(h, 3000, rekey_done);
+	/* still there a second later ... */
+	run_for(h, 1000, NULL);
+	assert_true(kernel_has_sa(h->d[0], "127.0.0.1", a_in));
+	assert_true(kernel_has_sa(h->d[1], "127.0.0.2", a_out));
+	/* ... gone after the grace period (2 s) */
+	run_for(h, 2000, rekey_done);
 	assert_true(rekey_done(h));
 	assert_false(kernel_has_sa(h->d[0], "127.0.0.1", a_in));
 	assert_false(kernel_has_sa(h->d[1], "127.0.0.2", a_out));
