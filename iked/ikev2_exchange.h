@@ -111,6 +111,13 @@ void	ikev2_rekey_retire_old(struct ikev2_ike_sa *sa);
  * so the next packet negotiates afresh.  sa may be freed.
  */
 void	ikev2_rekey_childless(struct ikev2_ike_sa *sa);
+/*
+ * The peer deletes our current Child SA (request msgid) while a rekey
+ * collision is undecided: that is the SA its rekey made, redundant by
+ * the nonces, its DELETE overtaking its answer to our rekey.  Answers
+ * and handles it (true), or false: an ordinary DELETE.
+ */
+bool	ikev2_rekey_collision_delete(struct ikev2_ike_sa *sa, uint32_t msgid);
 
 /* ikev2_rekey_ike.c: CREATE_CHILD_SA for the IKE SA */
 bool	ikev2_rekey_ike_is_request(const struct ikev2_message *m);

@@ -128,6 +128,9 @@ ikev2_info_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 		iked_state_changed(d);
 		return;
 	}
+	/* The peer's redundant SA of a rekey collision (ikev2_rekey.c). */
+	if (delete_child && ikev2_rekey_collision_delete(sa, m->hdr.msgid))
+		return;
 	if (delete_child) {
 		/* Answer with our inbound SPI of the same pair (1.4.1). */
 		spi = sa->child.spi_in;

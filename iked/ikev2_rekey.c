@@ -473,6 +473,38 @@ resolve_collision(struct ikev2_ike_sa *sa, struct ikev2_child_sa *nc,
 	delete_old_child(sa);
 }
 
+bool
+ikev2_rekey_collision_delete(struct ikev2_ike_sa *sa, uint32_t msgid)
+{
+	struct ikev2_payload p;
+	uint8_t b[4];
+	char tag[80];
+
+	if (!sa->rekey_collided || !sa->rekeying || !sa->old_child.present)
+		return false;
+	/* Answer with our inbound SPI of that pair (1.4.1). */
+	memset(&p, 0, sizeof(p));
+	p.type = IKEV2_PL_DELETE;
+	p.u.del.protocol = IKEV2_PROTO_ESP;
+	p.u.del.spi_len = 4;
+	p.u.del.nspi = 1;
+	ikev2_spi_be(sa->child.spi_in, b);
+	p.u.del.spis.ptr = b;
+	p.u.del.spis.len = 4;
+	(void)ikev2_response_send(sa, IKEV2_EXCH_INFORMATIONAL, msgid, &p, 1);
+	oe_info("%s: rekey collision: the peer deleted its redundant Child SA "
+	    "(SPI in 0x%08x) first; ours will replace the old one",
+	    ikev2_sa_tag(sa, tag, sizeof(tag)), sa->child.spi_in);
+	/* Back to before its rekey: our answer then completes a plain one. */
+	retire_redundant(sa, &sa->child);
+	sa->child = sa->old_child;
+	memset(&sa->old_child, 0, sizeof(sa->old_child));
+	sa->rekey_collided = false;
+	sa->rekeys--;
+	iked_state_changed(sa->iked);
+	return true;
+}
+
 void
 ikev2_rekey_recv_response(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 {

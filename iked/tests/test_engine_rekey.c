@@ -269,6 +269,83 @@ rekey_responder_rekeys_late_when_the_initiator_does_not(void **state)
 	harness_free(h);
 }
 
+/* Take the queued datagram at `i` off the wire and deliver it. */
+static void
+deliver_at(struct harness *h, size_t i)
+{
+	struct pkt p = h->q[i];
+
+	assert_true(i < h->nq);
+	memmove(&h->q[i], &h->q[i + 1], (h->nq - i - 1) * sizeof(h->q[0]));
+	h->nq--;
+	deliver(h, &p, p.buf, p.len);
+	free(p.buf);
+}
+
+/*
+ * A collision where the loser's DELETE of its redundant Child SA
+ * overtakes its answer to the other side's rekey: b, whose exchange has
+ * the lowest nonce, deletes its new Child SA before a has the answer to
+ * its own rekey.  a must take that DELETE for the redundant SA, not for
+ * its Child SA (which would leave nothing), and end on the same single
+ * pair as b.  Nonces are random: repeated until b is the one to lose.
+ */
+static void
+rekey_child_collision_loser_delete_overtaking_the_answer(void **state)
+{
+	int tries;
+
+	(void)state;
+	for (tries = 0; tries < 30; tries++) {
+		struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+		struct ikev2_ike_sa *a, *b;
+		size_t nsa, npol;
+
+		initiate(h);
+		pump(h);
+		assert_true(h->res.ok);
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		a->child.established_usec -= 60 * 1000000ULL;
+		b->child.established_usec -= 60 * 1000000ULL;
+		assert_int_equal(ikev2_rekey_child_start(a), 0);
+		assert_int_equal(ikev2_rekey_child_start(b), 0);
+		assert_int_equal(h->nq, 2);	/* a's request, b's request */
+		deliver_at(h, 0);		/* b answers a: [b req, b resp] */
+		deliver_at(h, 0);		/* a answers b: [b resp, a resp] */
+		assert_int_equal(h->nq, 2);
+		deliver_at(h, 1);		/* b has its answer and decides */
+		if (h->nq != 2 || h->q[1].from != 1) {
+			/* b won (it deletes the old one later): try again */
+			harness_free(h);
+			continue;
+		}
+		deliver_at(h, 1);		/* b's DELETE before its answer */
+		pump(h);
+		run_for(h, 3000, rekeys_settled);
+		assert_true(rekeys_settled(h));
+		run_for(h, 300, NULL);
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
+		assert_int_equal(b->state, IKEV2_SA_ESTABLISHED);
+		assert_int_equal(a->rekeys, 1);
+		assert_int_equal(b->rekeys, 1);
+		assert_int_equal(a->child.spi_in, b->child.spi_out);
+		assert_int_equal(a->child.spi_out, b->child.spi_in);
+		assert_string_equal(a->child.fp_out, b->child.fp_in);
+		kernel_none_count(h->d[0]->kernel, &nsa, &npol);
+		assert_int_equal(nsa, 2);
+		assert_int_equal(npol, 2);
+		kernel_none_count(h->d[1]->kernel, &nsa, &npol);
+		assert_int_equal(nsa, 2);
+		assert_int_equal(npol, 2);
+		harness_free(h);
+		return;
+	}
+	fail_msg("b never had the lowest nonce in %d collisions", tries);
+}
+
 /* One IKE SA on each side, no request or datagram in flight. */
 static bool
 one_ike_sa_each(struct harness *h)
@@ -399,6 +476,7 @@ main(void)
 		cmocka_unit_test(rekey_without_ke_refused_old_child_kept_then_childless_ike_sa_deleted),
 		cmocka_unit_test(rekey_child_collision_leaves_one_pair_same_on_both_sides),
 		cmocka_unit_test(rekey_responder_rekeys_late_when_the_initiator_does_not),
+		cmocka_unit_test(rekey_child_collision_loser_delete_overtaking_the_answer),
 		cmocka_unit_test(rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides),
 		cmocka_unit_test(rekey_child_and_ike_rekeys_crossing_get_temporary_failure),
 	};
