@@ -108,6 +108,12 @@ shunt_json(const struct shunt *s, uint64_t now_usec)
 		    USEC_PER_SEC : 0)));
 	if (s->reason[0] != '\0')
 		json_object_set_new(j, "reason", json_string(s->reason));
+	if (s->flow.proto != 0) {
+		/* a port-specific entry's shunt: its flow only */
+		json_object_set_new(j, "proto", json_integer(s->flow.proto));
+		json_object_set_new(j, "sport", json_integer(s->flow.sport));
+		json_object_set_new(j, "dport", json_integer(s->flow.dport));
+	}
 	return j;
 }
 

@@ -301,6 +301,8 @@ flow_shunt_covers_only_its_flow(void **state)
 	struct shunt_flow udp5000 = { 17, 0, 5000 };
 	struct kernel_selector s5000, s6000, any;
 	const struct shunt *s;
+	json_t *list;
+	size_t i;
 
 	shunt_flow_selector(&f->me, &f->peer, &udp5000, &s5000);
 	assert_int_equal(s5000.proto, 17);
@@ -329,6 +331,22 @@ flow_shunt_covers_only_its_flow(void **state)
 	    0), 0);
 	assert_int_equal(shunt_count(f->t), 2);
 	assert_int_equal(kernel_none_packet_out(f->k, &any), KERNEL_POLICY_PASS);
+	/* oectl shunts: the flow's shunt names its flow, the other none */
+	list = shunt_table_json(f->t, 0);
+	assert_int_equal(json_array_size(list), 2);
+	for (i = 0; i < 2; i++) {
+		json_t *j = json_array_get(list, i);
+
+		if (strcmp(json_string_value(json_object_get(j, "kind")),
+		    "failure") == 0) {
+			assert_int_equal(json_integer_value(json_object_get(j,
+			    "proto")), 17);
+			assert_int_equal(json_integer_value(json_object_get(j,
+			    "dport")), 5000);
+		} else
+			assert_null(json_object_get(j, "proto"));
+	}
+	json_decref(list);
 	/* removing the flow's shunt leaves the other one */
 	assert_int_equal(shunt_remove_flow(f->t, &f->me, &f->peer, &udp5000),
 	    0);
