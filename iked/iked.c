@@ -61,6 +61,13 @@ reqid_in_use(void *arg, uint32_t reqid)
 	struct iked *d = arg;
 	struct ikev2_ike_sa *sa;
 
+	/*
+	 * Above every reqid handed out: nobody holds it.  So the walk
+	 * below (O(SAs) per new Child SA) only starts once the counter
+	 * has wrapped around the Child SA band.
+	 */
+	if (reqid > d->max_reqid)
+		return false;
 	for (sa = ikev2_sa_first(d->sas); sa != NULL; sa = ikev2_sa_next(sa))
 		if ((sa->child.present && sa->child.reqid == reqid) ||
 		    (sa->old_child.present && sa->old_child.reqid == reqid) ||
@@ -72,9 +79,14 @@ reqid_in_use(void *arg, uint32_t reqid)
 uint32_t
 iked_alloc_reqid(struct iked *d)
 {
+	uint32_t r;
+
 	/* The Child SA band, disjoint from the traps' (policy.h). */
-	return policy_child_reqid(&d->kernel->cfg, &d->next_reqid,
+	r = policy_child_reqid(&d->kernel->cfg, &d->next_reqid,
 	    reqid_in_use, d);
+	if (r > d->max_reqid)
+		d->max_reqid = r;
+	return r;
 }
 
 void

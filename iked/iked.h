@@ -93,6 +93,7 @@ struct iked {
 	iked_send_fn		 send;
 	void			*send_arg;
 	uint32_t		 next_reqid;	/* within the kernel's range */
+	uint32_t		 max_reqid;	/* highest one handed out yet */
 	/*
 	 * Largest IKE datagram before an SK message is sent as RFC 7383
 	 * fragments; 0: 576 (IPv4) or 1280 (IPv6) less IP/UDP headers.
