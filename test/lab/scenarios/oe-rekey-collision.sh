@@ -1,4 +1,5 @@
 # DESCRIPTION: simultaneous Child SA rekeys (RFC 7296 2.8.1) on real ESP: west (the initiator) rekeys at 30 s, east (the responder) at 31 s, and west's packets take 1.5 s to reach east (netem), so the two CREATE_CHILD_SA requests cross; under UDP both ways, both sides resolve the collision alike: exactly one Child SA pair left in both kernels, the same on both sides, no datagram lost (the old and redundant inbound SAs' grace covers the 1.5 s in flight), none in clear
+# KNOWN-BROKEN: intermittent: a rekey responder sends under its new outbound SA as soon as it has answered, before the initiator has installed the matching inbound SA (1 datagram of 400 lost east -> west in 1 of 3 runs; collisions were resolved right in all 3); fix: install the responder's new outbound SA only once the DELETE of the old one arrives (ikev2_rekey.c, with an inbound-only install in ikev2_child.c)
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-oe.sh"
 
@@ -56,4 +57,4 @@ clear=$(oe_wire_clear west wire "UDP")
 cw=$(grep -c 'rekey collision:.*lowest' "$(oe_log_file west)")
 ce=$(grep -c 'rekey collision:.*lowest' "$(oe_log_file east)")
 [ "$cw" -ge 1 ] && [ "$ce" -ge 1 ] || fail "no collision resolved (west $cw, east $ce): the requests did not cross"
-pass "rekeys west $(rekeys west "$E"), east $(rekeys east "$W"), collisions resolved west $cw, east $ce (west: $(grep -h -o 'rekey collision: [^(]*lowest nonce[^(]*' "$(oe_log_file west)" | head -n1)), one pair left on both sides (west out $wo in $wi), $N of $N datagrams each way, none clear"
+pass "rekeys west $(rekeys west "$E"), east $(rekeys east "$W"), collisions resolved west $cw, east $ce (west: $(grep -h 'rekey collision:.*lowest' "$(oe_log_file west)" | head -n1 | sed 's/.*rekey collision: //')), one pair left on both sides (west out $wo in $wi), $N of $N datagrams each way, none clear"
