@@ -420,8 +420,8 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    nr, nr_len, keymat, len) < 0 ||
 	    crypto_child_keys_split(encr, integ, keymat, len, &ck) < 0)
 		goto out;
-	/* KEYMAT: initiator->responder keys first (2.17). */
-	if (sa->initiator) {
+	/* KEYMAT: the exchange's initiator->responder keys first (2.17). */
+	if (sa->initiator != ch->role_swapped) {
 		r = install_sa(sa, ch, c, false, ck.enc_i, ck.enc_len, ck.integ_i,
 		    ck.integ_len);
 		if (r == 0)
@@ -432,8 +432,8 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 		key_fingerprint(ck.enc_r, ck.enc_len, ck.integ_r, ck.integ_len,
 		    ch->fp_in);
 	} else {
-		r = install_sa(sa, ch, c, false, ck.enc_r, ck.enc_len, ck.integ_r,
-		    ck.integ_len);
+		r = ch->out_later ? 0 : install_sa(sa, ch, c, false, ck.enc_r,
+		    ck.enc_len, ck.integ_r, ck.integ_len);
 		if (r == 0)
 			r = install_sa(sa, ch, c, true, ck.enc_i, ck.enc_len,
 			    ck.integ_i, ck.integ_len);
@@ -468,6 +468,49 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    NULL);
 	ret = 0;
 out:
+	if (sk_d != NULL)
+		PK11_FreeSymKey(sk_d);
+	explicit_bzero(keymat, sizeof(keymat));
+	explicit_bzero(&ck, sizeof(ck));
+	return ret;
+}
+
+int
+ikev2_child_install_out(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
+    const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
+    const uint8_t *nr, size_t nr_len, PK11SymKey *gir)
+{
+	const struct crypto_encr *encr;
+	const struct crypto_integ *integ = NULL;
+	struct crypto_child_keys ck;
+	uint8_t keymat[2 * (64 + 64)];
+	PK11SymKey *sk_d = NULL;
+	size_t len;
+	int ret = -1;
+
+	/* Only the exchange's responder waits: its outbound keys are Nr's. */
+	if (!ch->out_later || !ch->installed ||
+	    sa->initiator != ch->role_swapped)
+		return -1;
+	encr = crypto_encr_lookup(ch->alg.encr, ch->alg.encr_bits);
+	if (ch->alg.integ != 0)
+		integ = crypto_integ_lookup(ch->alg.integ);
+	if (encr == NULL || (ch->alg.integ != 0 && integ == NULL))
+		return -1;
+	len = crypto_child_keymat_len(encr, integ);
+	if (len == 0 || len > sizeof(keymat))
+		return -1;
+	sk_d = crypto_ike_keys_sk_d(&sa->keys);	/* may be parked */
+	/* The same KEYMAT as at ikev2_child_install(): responder->initiator. */
+	if (sk_d != NULL &&
+	    crypto_child_keymat(sa->prf, sk_d, gir, ni, ni_len, nr, nr_len,
+	    keymat, len) == 0 &&
+	    crypto_child_keys_split(encr, integ, keymat, len, &ck) == 0 &&
+	    install_sa(sa, ch, c, false, ck.enc_r, ck.enc_len, ck.integ_r,
+	    ck.integ_len) == 0) {
+		ch->out_later = false;
+		ret = 0;
+	}
 	if (sk_d != NULL)
 		PK11_FreeSymKey(sk_d);
 	explicit_bzero(keymat, sizeof(keymat));

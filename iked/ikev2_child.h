@@ -62,6 +62,14 @@ int	ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
  * strongly authenticated Child SA holds them.
  */
 void	ikev2_child_confirm(struct ikev2_ike_sa *sa);
+/*
+ * A rekey responder installs only the inbound SA (ch->out_later); this
+ * adds the outbound one, from the same KEYMAT inputs, once the
+ * initiator has shown it has the other end (ikev2_rekey.c).  0 or -1.
+ */
+int	ikev2_child_install_out(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
+	    const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
+	    const uint8_t *nr, size_t nr_len, PK11SymKey *gir);
 /* Delete ch's kernel SAs, and its policies if `policies`. */
 void	ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    bool policies);

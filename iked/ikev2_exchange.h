@@ -107,6 +107,11 @@ void	ikev2_rekey_recv_response(struct ikev2_ike_sa *sa,
  */
 void	ikev2_rekey_retire_old(struct ikev2_ike_sa *sa);
 /*
+ * Install now the outbound SA of a Child SA we answered a rekey for,
+ * if it still waits (ikev2_rekey_retire_old() does it first thing).
+ */
+void	ikev2_rekey_out_flush(struct ikev2_ike_sa *sa);
+/*
  * sa has no Child SA left (the peer deleted it): delete the IKE SA too,
  * so the next packet negotiates afresh.  sa may be freed.
  */

@@ -47,6 +47,30 @@
  * and such packets can arrive after the DELETE's answer.
  */
 #define REKEY_OLD_INBOUND_GRACE_USEC	(2 * 1000000ULL)
+/*
+ * A rekey responder installs the new outbound SA only when the
+ * initiator's DELETE of the old Child SA shows it has the new inbound
+ * one (it sends that DELETE after installing it); sending under the new
+ * SA at once would lose what arrives before the initiator's install.
+ * Without that DELETE, after this long.
+ */
+#define REKEY_OUT_FALLBACK_USEC		(5 * 1000000ULL)
+
+/*
+ * The inputs to re-derive the waiting outbound SA's keys (nonces and
+ * the PFS secret, not the keys themselves).  Owned by its floating
+ * timer; the IKE SA points at it and is found again by SPI and serial.
+ */
+struct rekey_out_pending {
+	struct iked	*iked;
+	uint64_t	 spi;
+	uint64_t	 serial;
+	uint32_t	 child_spi_in;
+	uint8_t		 ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
+	size_t		 ni_len, nr_len;
+	PK11SymKey	*gir;		/* a reference, or NULL (no PFS) */
+	sd_event_source	*src;
+};
 
 struct rekey_msg {
 	struct ikev2_payload	 pl[REKEY_MAX_PAYLOADS];
@@ -89,6 +113,7 @@ ikev2_rekey_child_start(struct ikev2_ike_sa *sa)
 	if (rm == NULL)
 		return -1;
 	memset(nc, 0, sizeof(*nc));
+	nc->role_swapped = !sa->initiator;	/* we initiate this exchange */
 	nc->reqid = sa->child.reqid;
 	nc->transport = sa->child.transport;
 	nc->ts_local = sa->child.ts_local;
@@ -334,6 +359,8 @@ ikev2_rekey_retire_old(struct ikev2_ike_sa *sa)
 
 	if (!old->present)
 		return;
+	/* The peer's DELETE of the old one: it has the new one's inbound. */
+	ikev2_rekey_out_flush(sa);
 	drop_outbound(sa, old);
 	r = calloc(1, sizeof(*r));
 	if (r != NULL) {
@@ -390,6 +417,125 @@ nonce_min(const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 
 	*out = i_low ? ni : nr;
 	*out_len = i_low ? ni_len : nr_len;
+}
+
+static struct ikev2_ike_sa *
+out_pending_sa(struct rekey_out_pending *p)
+{
+	struct ikev2_ike_sa *sa = ikev2_sa_find(p->iked->sas, p->spi);
+
+	return sa != NULL && sa->serial == p->serial && sa->rekey_out == p ?
+	    sa : NULL;
+}
+
+/* Install the waiting outbound SA if its Child SA is still current. */
+static void
+out_pending_install(struct ikev2_ike_sa *sa, struct rekey_out_pending *p)
+{
+	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
+	char tag[80];
+
+	if (c == NULL || !sa->child.out_later ||
+	    sa->child.spi_in != p->child_spi_in)
+		return;
+	if (ikev2_child_install_out(sa, &sa->child, c, p->ni, p->ni_len,
+	    p->nr, p->nr_len, p->gir) < 0)
+		oe_err("%s: installing the outbound SA 0x%08x failed",
+		    ikev2_sa_tag(sa, tag, sizeof(tag)), sa->child.spi_out);
+}
+
+static int
+out_pending_fire(sd_event_source *s, uint64_t usec, void *arg)
+{
+	struct rekey_out_pending *p = arg;
+	struct ikev2_ike_sa *sa = out_pending_sa(p);
+
+	(void)usec;
+	if (sa != NULL) {
+		out_pending_install(sa, p);
+		sa->rekey_out = NULL;
+	}
+	sd_event_source_disable_unref(s);	/* frees p */
+	return 0;
+}
+
+static void
+out_pending_free(void *arg)
+{
+	struct rekey_out_pending *p = arg;
+	struct ikev2_ike_sa *sa = out_pending_sa(p);
+
+	if (sa != NULL)
+		sa->rekey_out = NULL;
+	if (p->gir != NULL)
+		PK11_FreeSymKey(p->gir);
+	explicit_bzero(p, sizeof(*p));
+	free(p);
+}
+
+void
+ikev2_rekey_out_flush(struct ikev2_ike_sa *sa)
+{
+	struct rekey_out_pending *p = sa->rekey_out;
+
+	if (p == NULL)
+		return;
+	out_pending_install(sa, p);
+	sa->rekey_out = NULL;
+	sd_event_source_disable_unref(p->src);	/* frees p */
+}
+
+/*
+ * Make the outbound SA of our answered rekey wait (see
+ * REKEY_OUT_FALLBACK_USEC); 0, or -1 when it cannot wait (install it).
+ */
+static int
+out_pending_new(struct ikev2_ike_sa *sa, const uint8_t *ni, size_t ni_len,
+    const uint8_t *nr, size_t nr_len, PK11SymKey *gir)
+{
+	struct rekey_out_pending *p;
+	sd_event_source *s = NULL;
+
+	if (ni_len > IKEV2_NONCE_MAX || nr_len > IKEV2_NONCE_MAX)
+		return -1;
+	ikev2_rekey_out_flush(sa);	/* an older one: now or never */
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->iked = sa->iked;
+	p->spi = ikev2_sa_local_spi(sa);
+	p->serial = sa->serial;
+	p->child_spi_in = sa->child.spi_in;
+	memcpy(p->ni, ni, ni_len);
+	p->ni_len = ni_len;
+	memcpy(p->nr, nr, nr_len);
+	p->nr_len = nr_len;
+	if (sd_event_add_time(sa->iked->event, &s, CLOCK_MONOTONIC,
+	    iked_now_usec(sa->iked) + REKEY_OUT_FALLBACK_USEC,
+	    REKEY_OUT_FALLBACK_USEC / 50, out_pending_fire, p) < 0) {
+		explicit_bzero(p, sizeof(*p));
+		free(p);
+		return -1;
+	}
+	p->gir = gir != NULL ? PK11_ReferenceSymKey(gir) : NULL;
+	p->src = s;
+	sa->rekey_out = p;
+	if (sd_event_source_set_destroy_callback(s, out_pending_free) < 0) {
+		sa->rekey_out = NULL;
+		sd_event_source_disable_unref(s);
+		if (p->gir != NULL)
+			PK11_FreeSymKey(p->gir);
+		explicit_bzero(p, sizeof(*p));
+		free(p);
+		return -1;
+	}
+	/* Floating: the event loop owns it; p->src stays valid until p goes. */
+	if (sd_event_source_set_floating(s, 1) < 0) {
+		sd_event_source_disable_unref(s);	/* frees p */
+		return -1;
+	}
+	sd_event_source_unref(s);
+	return 0;
 }
 
 /* Send an INFORMATIONAL DELETE for the Child SA of inbound SPI spi. */
@@ -628,6 +774,20 @@ respond_notify(struct ikev2_ike_sa *sa, uint32_t msgid, uint16_t type)
 	(void)ikev2_response_send(sa, IKEV2_EXCH_CREATE_CHILD_SA, msgid, &n, 1);
 }
 
+/* No waiting possible: the outbound SA goes in at once. */
+static void
+out_now(struct ikev2_ike_sa *sa, const struct conf_conn *c,
+    const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+    PK11SymKey *gir)
+{
+	char tag[80];
+
+	if (ikev2_child_install_out(sa, &sa->child, c, ni, ni_len, nr, nr_len,
+	    gir) < 0)
+		oe_err("%s: installing the outbound SA 0x%08x failed",
+		    ikev2_sa_tag(sa, tag, sizeof(tag)), sa->child.spi_out);
+}
+
 void
 ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 {
@@ -734,6 +894,8 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	nc.spi_out = ikev2_spi_from(prop->spi);
 	nc.lifetime = c->salifetime;
 	nc.rekeyed = true;
+	nc.role_swapped = sa->initiator;	/* the peer initiates this one */
+	nc.out_later = true;	/* see REKEY_OUT_FALLBACK_USEC */
 	if (crypto_random(nr, sizeof(nr)) < 0 ||
 	    ikev2_child_alloc_spi(sa, &nc, false) < 0 ||
 	    ikev2_child_install(sa, &nc, c, pn->u.nonce.ptr, pn->u.nonce.len,
@@ -792,6 +954,10 @@ ikev2_rekey_recv_request(struct ikev2_ike_sa *sa, const struct ikev2_message *m)
 	}
 	/* The old one stays until the initiator's DELETE for it arrives. */
 	swap_in(sa, &nc);
+	if (out_pending_new(sa, pn->u.nonce.ptr, pn->u.nonce.len, nr,
+	    sizeof(nr), gir) < 0)
+		out_now(sa, c, pn->u.nonce.ptr, pn->u.nonce.len, nr, sizeof(nr),
+		    gir);
 	oe_info("%s: Child SA rekeyed: SPI in 0x%08x out 0x%08x%s", tag,
 	    sa->child.spi_in, sa->child.spi_out, ch.dh != 0 ? " (PFS)" : "");
 	ikev2_sa_arm_timer(sa);

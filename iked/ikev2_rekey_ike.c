@@ -96,6 +96,8 @@ ikev2_rekey_ike_is_request(const struct ikev2_message *m)
 static void
 take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 {
+	/* A waiting outbound SA is keyed from old's SK_d: in it goes. */
+	ikev2_rekey_out_flush(old);
 	nsa->replaced = false;	/* a collision's waiting SA, now chosen */
 	memcpy(nsa->conn, old->conn, sizeof(nsa->conn));
 	nsa->path = old->path;

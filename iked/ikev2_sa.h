@@ -34,6 +34,7 @@
 struct iked;
 struct crypto_dh;
 struct crypto_sk;
+struct rekey_out_pending;
 struct dns_keys_query;
 
 #define IKEV2_SA_TABLE_BUCKETS	256
@@ -123,6 +124,11 @@ struct ikev2_child_sa {
 	struct ikev2_ts	 ts_local;	/* one selector each (transport) */
 	struct ikev2_ts	 ts_remote;
 	bool		 transport;
+	bool		 out_later;	/* outbound SA not in the kernel yet: a
+					 * rekey responder's (ikev2_rekey.c) */
+	bool		 role_swapped;	/* made by a CREATE_CHILD_SA the IKE SA's
+					 * responder initiated: KEYMAT's
+					 * initiator is the other side (2.17) */
 	uint64_t	 established_usec;
 	uint32_t	 lifetime;	/* seconds */
 	/* fingerprints of the keys (for the state file; never the keys) */
@@ -232,6 +238,9 @@ struct ikev2_ike_sa {
 	bool			 rekey_collided;
 	uint8_t			 rekey_peer_nmin[IKEV2_NONCE_MAX];
 	size_t			 rekey_peer_nmin_len;
+	/* Our answered rekey's outbound SA waiting for the peer's DELETE of
+	 * the old one (ikev2_rekey.c); owned by its timer, not by us */
+	struct rekey_out_pending *rekey_out;
 	uint64_t		 rekeys;	/* Child SA rekeys done */
 	/* IKE SA rekey (ikev2_rekey_ike.c) */
 	struct ikev2_ike_sa	*rekey_ike;	/* the new SA we negotiate; in

@@ -283,6 +283,65 @@ deliver_at(struct harness *h, size_t i)
 }
 
 /*
+ * The rekey responder (b) puts the new outbound SA in only once a's
+ * DELETE of the old Child SA shows that a has the new inbound one (a
+ * sends it after installing): until then b sends under the old SA.
+ * Without that DELETE (lost here), after 5 s.
+ */
+static void
+rekey_responder_outbound_waits_for_the_old_sas_delete(void **state)
+{
+	int lose_delete;
+
+	(void)state;
+	for (lose_delete = 0; lose_delete < 2; lose_delete++) {
+		struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+		struct ikev2_ike_sa *a, *b;
+		uint32_t old_b_out, a_in;
+		char a_fp_in[17];
+
+		initiate(h);
+		pump(h);
+		assert_true(h->res.ok);
+		a = only_sa(h->d[0]);
+		b = only_sa(h->d[1]);
+		old_b_out = b->child.spi_out;
+		assert_int_equal(ikev2_rekey_child_start(a), 0);
+		deliver_at(h, 0);		/* b answers */
+		b = only_sa(h->d[1]);
+		assert_true(b->child.out_later);
+		assert_true(kernel_has_sa(h->d[1], "127.0.0.2", b->child.spi_in));
+		assert_false(kernel_has_sa(h->d[1], "127.0.0.1", b->child.spi_out));
+		assert_true(kernel_has_sa(h->d[1], "127.0.0.1", old_b_out));
+		deliver_at(h, 0);		/* a installs, sends its DELETE */
+		a = only_sa(h->d[0]);
+		assert_true(kernel_has_sa(h->d[0], "127.0.0.1", a->child.spi_in));
+		a_in = a->child.spi_in;
+		memcpy(a_fp_in, a->child.fp_in, sizeof(a_fp_in));
+		assert_int_equal(h->nq, 1);
+		if (lose_delete) {
+			/* it and its retransmissions: a gives up, b waits */
+			free(h->q[0].buf);
+			h->nq = 0;
+			h->drop_all = true;
+			run_for(h, 4000, NULL);
+			b = only_sa(h->d[1]);
+			assert_true(b->child.out_later);
+			run_for(h, 2000, NULL);
+		} else
+			deliver_at(h, 0);	/* b gets the DELETE */
+		b = only_sa(h->d[1]);
+		assert_false(b->child.out_later);
+		assert_true(kernel_has_sa(h->d[1], "127.0.0.1", b->child.spi_out));
+		assert_int_equal(b->child.spi_out, a_in);
+		assert_string_equal(b->child.fp_out, a_fp_in);
+		if (!lose_delete)
+			assert_false(kernel_has_sa(h->d[1], "127.0.0.1", old_b_out));
+		harness_free(h);
+	}
+}
+
+/*
  * A collision where the loser's DELETE of its redundant Child SA
  * overtakes its answer to the other side's rekey: b, whose exchange has
  * the lowest nonce, deletes its new Child SA before a has the answer to
@@ -476,6 +535,7 @@ main(void)
 		cmocka_unit_test(rekey_without_ke_refused_old_child_kept_then_childless_ike_sa_deleted),
 		cmocka_unit_test(rekey_child_collision_leaves_one_pair_same_on_both_sides),
 		cmocka_unit_test(rekey_responder_rekeys_late_when_the_initiator_does_not),
+		cmocka_unit_test(rekey_responder_outbound_waits_for_the_old_sas_delete),
 		cmocka_unit_test(rekey_child_collision_loser_delete_overtaking_the_answer),
 		cmocka_unit_test(rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides),
 		cmocka_unit_test(rekey_child_and_ike_rekeys_crossing_get_temporary_failure),
