@@ -199,7 +199,8 @@ const struct conf_option conf_options[] = {
 	    "Child SA lifetime before rekey"),
 	C("rekeymargin", CONF_V_SECONDS, rekeymargin, "9m", NULL, 0, DAY,
 	    CONF_F_SA_SAFE, NULL,
-	    "how long before expiry rekeying starts"),
+	    "how long before expiry the initiator rekeys (the responder "
+	    "at half of it, should the initiator not have)"),
 	C("rekeyfuzz", CONF_V_PERCENT, rekeyfuzz, "100%", NULL, 0, 1000,
 	    CONF_F_SA_SAFE, NULL,
 	    "random increase of rekeymargin, percent"),
