@@ -22,7 +22,7 @@ spi1=$(oe_child west "$E" spi_out)
 # numbered datagrams every 100 ms across at least one rekey
 sender=$(lab_bg west sender bash -c "for i in \$(seq 1 200); do printf 'ri-%d\n' \$i > /dev/udp/$E/5000 2>/dev/null; sleep 0.1; done")
 lab_wait 60 "a Child SA rekey on west" bash -c "[ \"\$(jq -r --arg p $E '[.ike_sas[]? | select(.peer == \$p)][0].child_rekeys // 0' '$(oe_state west)')\" -ge 1 ]"
-lab_wait 60 "the sender finishing" bash -c "! kill -0 $sender 2>/dev/null"
+lab_wait 150 "the sender finishing" bash -c "! kill -0 $sender 2>/dev/null"
 sleep 0.5
 spi2=$(oe_child west "$E" spi_out)
 [ "$spi2" != "$spi1" ] || fail "the outbound SPI did not change with the rekey"
