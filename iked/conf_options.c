@@ -277,7 +277,8 @@ const struct conf_option conf_options[] = {
 	S("shuntlifetime", CONF_V_SECONDS, shuntlifetime, "15m", NULL, 1, DAY, 0,
 	    "how long a failure shunt stays before the trap governs the peer "
 	    "again (a change applies to new shunts)"),
-	S("dns-resolver", CONF_V_ADDRLIST, dns_resolver, NULL, NULL, 0, 0, 0,
+	S("dns-resolver", CONF_V_ADDRLIST, dns_resolver, NULL, NULL, 0, 0,
+	    CONF_F_LOOPBACK,
 	    "local validating resolver (loopback only; the first address is "
 	    "used) the responder asks for the IPSECKEY of an initiator that "
 	    "signs with an FQDN it has no key for; default: none, no lookups"),
@@ -522,6 +523,30 @@ apply_addrlist(struct conf_addrlist *out, const char *value, char *err,
 	return 0;
 }
 
+/*
+ * A resolver whose AD bit we trust must be on this host: on any other
+ * path, anyone in between could set it.
+ */
+static int
+addrlist_loopback_only(const struct conf_addrlist *l, const char *name,
+    char *err, size_t errlen)
+{
+	static const uint8_t v6[16] = { [15] = 1 };
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const uint8_t *b = oe_addr_bytes(&l->a[i]);
+
+		if ((l->a[i].family == AF_INET && b[0] == 127) ||
+		    (l->a[i].family == AF_INET6 && memcmp(b, v6, 16) == 0))
+			continue;
+		snprintf(err, errlen, "%s= takes loopback addresses only "
+		    "(127.0.0.0/8 or ::1): its answers' AD bit is trusted", name);
+		return -1;
+	}
+	return 0;
+}
+
 int
 conf_option_apply(const struct conf_option *opt, void *base, const char *value,
     char *err, size_t errlen)
@@ -575,7 +600,10 @@ conf_option_apply(const struct conf_option *opt, void *base, const char *value,
 		return conf_proposals_parse(dst, value, opt->type == CONF_V_IKE ?
 		    CONF_PROP_IKE : CONF_PROP_ESP, err, errlen);
 	case CONF_V_ADDRLIST:
-		return apply_addrlist(dst, value, err, errlen);
+		if (apply_addrlist(dst, value, err, errlen) == -1)
+			return -1;
+		return (opt->flags & CONF_F_LOOPBACK) ?
+		    addrlist_loopback_only(dst, opt->name, err, errlen) : 0;
 	case CONF_V_ALSO:
 		return 0;	/* the parser resolves also= */
 	}

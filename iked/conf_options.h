@@ -52,6 +52,7 @@ struct conf_enum {
 #define CONF_F_IGNORED	0x08	/* accepted for compatibility, no effect */
 #define CONF_F_MULTI	0x10	/* may appear more than once (also=) */
 #define CONF_F_RELDIR	0x20	/* PATH may be relative (to iked.conf's directory) */
+#define CONF_F_LOOPBACK	0x40	/* ADDRLIST: loopback addresses only */
 
 struct conf_option {
 	const char		*name;

@@ -279,6 +279,16 @@ bad_cidr_rejected_with_both_lines(void **state)
 }
 
 static void
+dns_resolver_off_loopback_rejected_with_line(void **state)
+{
+	(void)state;
+	load_fails("broken/dns-resolver-not-loopback.conf");
+	expect_error_at("broken/dns-resolver-not-loopback.conf", 3,
+	    "dns-resolver= takes loopback addresses only");
+	assert_int_equal(msgs.nerrors, 1);
+}
+
+static void
 unknown_key_rejected_with_did_you_mean(void **state)
 {
 	(void)state;
@@ -872,6 +882,7 @@ main(void)
 		cmocka_unit_test(slide_typo_lefrtrsasigkey_rejected_with_suggestion),
 		cmocka_unit_test(slide_unindented_keys_rejected_at_their_lines),
 		cmocka_unit_test(bad_cidr_rejected_with_both_lines),
+		cmocka_unit_test(dns_resolver_off_loopback_rejected_with_line),
 		cmocka_unit_test(unknown_key_rejected_with_did_you_mean),
 		cmocka_unit_test(duplicate_conn_rejected_naming_first_definition),
 		cmocka_unit_test(duplicate_key_in_one_conn_rejected),
