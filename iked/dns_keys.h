@@ -31,6 +31,12 @@
 #include "oe_addr.h"
 
 #define DNS_KEYS_TIMEOUT_USEC	(3 * 1000000ULL)
+/*
+ * Lookups running at once, daemon-wide.  Each holds a socket for up to
+ * the timeout, and any initiator that completed IKE_SA_INIT can ask for
+ * one; beyond this its IKE_AUTH waits for its own retransmission.
+ */
+#define DNS_KEYS_RUNNING_MAX	64
 
 struct dns_keys_query;
 

@@ -94,6 +94,7 @@ struct iked {
 	void			*send_arg;
 	uint32_t		 next_reqid;	/* within the kernel's range */
 	uint32_t		 max_reqid;	/* highest one handed out yet */
+	unsigned		 dns_lookups;	/* responder DNS key lookups running */
 	/*
 	 * Largest IKE datagram before an SK message is sent as RFC 7383
 	 * fragments; 0: 576 (IPv4) or 1280 (IPv6) less IP/UDP headers.

@@ -249,6 +249,7 @@ dns_keys_answer(void *arg, const struct dns_keys_result *r)
 	struct ikev2_ike_sa *sa = arg;
 	char tag[80];
 
+	sa->iked->dns_lookups--;
 	ikev2_sa_tag(sa, tag, sizeof(tag));
 	if (!r->ok) {
 		oe_info("%s: no key from DNS for %s: %s", tag, sa->peer_name,
@@ -334,6 +335,14 @@ dns_keys_pending(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	by_name = fqdn_name(&pid->u.id, name, sizeof(name));
 	if (!by_name && !id_is_path_addr(sa, &pid->u.id))
 		return false;
+	if (sa->iked->dns_lookups >= DNS_KEYS_RUNNING_MAX) {
+		/* unanswered: the initiator's retransmission asks again */
+		oe_log_ratelimited(&sa->iked->rl.misc, iked_now_usec(sa->iked),
+		    LOG_NOTICE, "DNS key lookups: %u running, the most at "
+		    "once; IKE_AUTH from %s waits for its retransmission",
+		    sa->iked->dns_lookups, sa->peer_name);
+		return true;
+	}
 	sa->dns_query = by_name ? dns_keys_lookup(sa->iked->event,
 	    &st->dns_resolver.a[0], (uint16_t)st->dns_resolver_port, name,
 	    &sa->path.remote, DNS_KEYS_TIMEOUT_USEC, dns_keys_answer, sa) :
@@ -342,6 +351,7 @@ dns_keys_pending(struct ikev2_ike_sa *sa, const struct conf_conn *c,
 	    DNS_KEYS_TIMEOUT_USEC, dns_keys_answer, sa);
 	if (sa->dns_query == NULL)
 		return false;
+	sa->iked->dns_lookups++;
 	snprintf(sa->peer_name, sizeof(sa->peer_name), "%s",
 	    dns_keys_name(sa->dns_query));
 	return true;

@@ -205,6 +205,8 @@ sa_release(struct ikev2_ike_sa *sa)
 	free(sa->init_req);
 	free(sa->init_resp);
 	free(sa->peer_keys);
+	if (sa->dns_query != NULL && !dns_keys_done(sa->dns_query))
+		sa->iked->dns_lookups--;
 	dns_keys_cancel(sa->dns_query);
 	if (sa->dh != NULL)
 		crypto_dh_free(sa->dh);

@@ -37,6 +37,7 @@
 #include "ikev2_exchange.h"
 #include "ikev2_message.h"
 #include "ikev2_sa.h"
+#include "dns_keys.h"
 #include "crypto.h"
 #include "kernel.h"
 #include "oe_ipseckey.h"
@@ -835,6 +836,33 @@ responder_verifies_initiator_with_key_from_dns(void **state)
 }
 
 static void
+responder_at_lookup_limit_leaves_ike_auth_for_the_retransmission(void **state)
+{
+	struct harness *h = harness_new(EAST_DNS);
+	int i;
+
+	(void)state;
+	/* as if DNS_KEYS_RUNNING_MAX other initiators were being looked up */
+	h->d[EAST]->dns_lookups = DNS_KEYS_RUNNING_MAX;
+	initiate(h, WEST, "peer", NULL, NULL, 0);
+	for (i = 0; i < 10; i++) {
+		assert_true(sd_event_run(h->ev, 10 * 1000) >= 0);
+		(void)pump_n(h, 200);
+	}
+	/* no lookup started, nothing answered, nothing failed */
+	assert_int_equal(h->dns.queries, 0);
+	assert_int_equal(h->r[WEST].ndone, 0);
+	assert_int_equal(h->d[EAST]->dns_lookups, DNS_KEYS_RUNNING_MAX);
+	/* slots free again: west's next retransmission gets its lookup */
+	h->d[EAST]->dns_lookups = 0;
+	run_until_done(h, WEST);
+	assert_true(h->r[WEST].res.ok);
+	assert_int_equal(h->dns.queries, 2);
+	assert_int_equal(h->d[EAST]->dns_lookups, 0);
+	harness_free(h);
+}
+
+static void
 responder_refuses_initiator_when_dns_answer_is_not_validated(void **state)
 {
 	struct harness *h = harness_new(EAST_DNS);
@@ -950,6 +978,7 @@ main(void)
 		cmocka_unit_test(responder_null_peer_refused_when_no_conn_accepts_null),
 		cmocka_unit_test(responder_verifies_initiator_with_key_from_dns),
 		cmocka_unit_test(responder_refuses_initiator_when_dns_answer_is_not_validated),
+		cmocka_unit_test(responder_at_lookup_limit_leaves_ike_auth_for_the_retransmission),
 	};
 
 	return cmocka_run_group_tests_name("engine_responder", tests,
