@@ -119,6 +119,12 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	nsa->child = old->child;
 	nsa->old_child = old->old_child;
 	nsa->rekeys = old->rekeys;
+	/* idletimeout keeps counting from the packets it last saw move */
+	nsa->idle_spi_in = old->idle_spi_in;
+	nsa->idle_spi_out = old->idle_spi_out;
+	nsa->idle_pkts_in = old->idle_pkts_in;
+	nsa->idle_pkts_out = old->idle_pkts_out;
+	nsa->idle_active_usec = old->idle_active_usec;
 	memset(&old->child, 0, sizeof(old->child));
 	memset(&old->old_child, 0, sizeof(old->old_child));
 	nsa->established_usec = iked_now_usec(nsa->iked);
