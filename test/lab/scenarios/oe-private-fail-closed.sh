@@ -28,6 +28,11 @@ lab_wait 10 "the negotiation failing" grep -q "negotiation with $E failed" "$log
 tfail=$(lab_now)
 oe_has_policy west out "$W/32" "$E/32" block ||
 	fail "no failure shunt (drop) for $E: $(oe_policy west out "$W/32" "$E/32")"
+# the daemon's own view: a failure shunt whose age + expires_in is the
+# configured lifetime (age rounds down, expires_in up)
+shunts=$(lab_exec west "$(lab_bin oectl)" --json shunts) || fail "oectl --json shunts failed: $shunts"
+life=$(jq -r --arg p "$E" '[.result.shunts[] | select(.kind == "failure" and .peer == $p)][0] | (.age + .expires_in)' <<< "$shunts")
+[ "$life" = 8 ] || [ "$life" = 9 ] || fail "the failure shunt's lifetime is $life s (age + expires_in), not shuntlifetime=8s: $shunts"
 # and through the failure shunt
 for i in $(seq 31 35); do oe_udp_ping west "$E" 5000 "oe-priv-$i"; done
 [ -s "$(lab_udp_file east got)" ] && fail "a datagram reached east: $(head -c 60 "$(lab_udp_file east got)")"
@@ -38,7 +43,9 @@ clear=$(oe_wire_clear west wire "UDP")
 n1=$(grep -c "ACQUIRE $W -> $E" "$log")
 lab_wait 15 "the failure shunt expiring" bash -c "grep -q 'expired failure shunt' '$log'"
 held=$(lab_ms_since "$tfail")
-[ "$held" -ge 6500 ] || fail "the failure shunt went after $held ms, not shuntlifetime=8s"
+# (wall clock from when this script saw the failure, which can lag
+# the daemon by seconds in a loaded guest: only "not right away")
+[ "$held" -ge 4500 ] || fail "the failure shunt went after $held ms, not shuntlifetime=8s"
 grep -q "shunt.*(conn [a-z-]*): " "$log" && fail "a shunt operation failed: $(grep -m1 "shunt.*(conn [a-z-]*): " "$log")"
 oe_has_policy west out 0.0.0.0/0 198.51.100.0/24 ipsec || fail "the trap is gone"
 for i in $(seq 36 50); do
@@ -52,4 +59,4 @@ sleep 0.3
 clear=$(oe_wire_clear west wire "UDP")
 [ -z "$clear" ] || fail "clear UDP left west: $(echo "$clear" | head -n1)"
 ike=$(grep -c '\.500 ' "$(lab_capture_file west wire)")
-pass "datagrams sent through negotiation, failure shunt and a new negotiation: 0 arrived, 0 clear on the wire ($ike IKE packets); failure shunt drop, expired after shuntlifetime=8s ($held ms after the failure was seen), trap back, new ACQUIRE in $(lab_ms_since "$t0") ms total"
+pass "datagrams sent through negotiation, failure shunt and a new negotiation: 0 arrived, 0 clear on the wire ($ike IKE packets); failure shunt drop, lifetime $life s in oectl shunts, expired $held ms after the failure was seen, trap back, new ACQUIRE in $(lab_ms_since "$t0") ms total"
