@@ -41,6 +41,7 @@ iked_new(sd_event *event, const struct iked_opts *opts)
 	oe_ratelimit_init(&d->rl.unknown_spi, 1.0, 10.0);
 	oe_ratelimit_init(&d->rl.auth, 1.0, 10.0);
 	oe_ratelimit_init(&d->rl.misc, 1.0, 10.0);
+	d->selfcheck = getenv("OE_IKED_SELFCHECK") != NULL;
 	return d;
 }
 

@@ -103,6 +103,11 @@ struct iked {
 	uint16_t		 frag_mtu;
 	uint8_t			 cookie_secret[32];	/* for COOKIE (RFC 7296 2.6) */
 	bool			 stopping;
+	/*
+	 * Tests and the lab ($OE_IKED_SELFCHECK): check each index lookup
+	 * against a walk of the whole SA table and abort on a difference.
+	 */
+	bool			 selfcheck;
 	struct iked_counters	 stats;
 	struct iked_ratelimits	 rl;
 };

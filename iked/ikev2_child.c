@@ -331,6 +331,44 @@ peer_strength(const struct ikev2_ike_sa *sa)
 	return sa->auth_peer != 0 && sa->auth_peer != IKEV2_AUTH_NULL ? 1 : 0;
 }
 
+/* Whether o's Child SA is installed with ch's selectors (and is not ch). */
+static bool
+holds_selectors(const struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
+{
+	const struct ikev2_child_sa *c = &o->child;
+
+	return c != ch && c->installed &&
+	    memcmp(&c->ts_local, &ch->ts_local, sizeof(c->ts_local)) == 0 &&
+	    memcmp(&c->ts_remote, &ch->ts_remote, sizeof(c->ts_remote)) == 0;
+}
+
+/* From o on along the selector index: the next SA holding ch's selectors. */
+static struct ikev2_ike_sa *
+holder_from(struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
+{
+	while (o != NULL && !holds_selectors(o, ch))
+		o = ikev2_sa_next_sel(o);
+	return o;
+}
+
+/*
+ * The SAs whose installed Child SA shares ch's selectors, and so ch's
+ * kernel policies: first_holder(), then next_holder() until NULL.
+ */
+static struct ikev2_ike_sa *
+first_holder(struct iked *d, const struct ikev2_child_sa *ch)
+{
+	ikev2_sa_selfcheck(d);
+	return holder_from(ikev2_sa_first_sel(d->sas, &ch->ts_local,
+	    &ch->ts_remote), ch);
+}
+
+static struct ikev2_ike_sa *
+next_holder(struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
+{
+	return holder_from(ikev2_sa_next_sel(o), ch);
+}
+
 enum policy_verdict {
 	POLICY_TAKE,		/* install ch's policies now */
 	POLICY_DEFER,		/* kernel SAs only; policies on confirmation */
@@ -360,14 +398,8 @@ policy_verdict(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
 	bool held = false;
 	int strongest = -1;
 
-	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = ikev2_sa_next(o)) {
-		const struct ikev2_child_sa *c = &o->child;
-
-		if (o == sa || c == ch || !c->installed ||
-		    o->child_policies_deferred ||
-		    memcmp(&c->ts_local, &ch->ts_local, sizeof(c->ts_local)) != 0 ||
-		    memcmp(&c->ts_remote, &ch->ts_remote,
-		    sizeof(c->ts_remote)) != 0)
+	for (o = first_holder(sa->iked, ch); o != NULL; o = next_holder(o, ch)) {
+		if (o == sa || o->child_policies_deferred)
 			continue;
 		held = true;
 		if (peer_strength(o) > strongest)
@@ -383,17 +415,52 @@ policy_verdict(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
 	return sa->initiator ? POLICY_TAKE : POLICY_DEFER;
 }
 
+/* Two directions of the longest encryption key and salt plus integrity key. */
+#define CHILD_KEYMAT_MAX	(2 * (64 + 64))
+
+/*
+ * The Child SA's KEYMAT (RFC 7296 2.17) into keymat, and ck pointing at
+ * its keys there; the caller zeroes keymat.  sk_d may be parked, so it
+ * is unwrapped for this call only.  0 or -1.
+ */
+static int
+child_keys(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
+    PK11SymKey *gir, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+    size_t nr_len, uint8_t keymat[CHILD_KEYMAT_MAX],
+    struct crypto_child_keys *ck)
+{
+	const struct crypto_encr *encr;
+	const struct crypto_integ *integ = NULL;
+	PK11SymKey *sk_d;
+	size_t len;
+	int ret = -1;
+
+	encr = crypto_encr_lookup(ch->alg.encr, ch->alg.encr_bits);
+	if (ch->alg.integ != 0)
+		integ = crypto_integ_lookup(ch->alg.integ);
+	if (encr == NULL || (ch->alg.integ != 0 && integ == NULL))
+		return -1;
+	len = crypto_child_keymat_len(encr, integ);
+	if (len == 0 || len > CHILD_KEYMAT_MAX)
+		return -1;
+	sk_d = crypto_ike_keys_sk_d(&sa->keys);
+	if (sk_d == NULL)
+		return -1;
+	if (crypto_child_keymat(sa->prf, sk_d, gir, ni, ni_len, nr, nr_len,
+	    keymat, len) == 0 &&
+	    crypto_child_keys_split(encr, integ, keymat, len, ck) == 0)
+		ret = 0;
+	PK11_FreeSymKey(sk_d);
+	return ret;
+}
+
 int
 ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
     const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
     const uint8_t *nr, size_t nr_len, PK11SymKey *gir)
 {
-	const struct crypto_encr *encr;
-	const struct crypto_integ *integ = NULL;
 	struct crypto_child_keys ck;
-	uint8_t keymat[2 * (64 + 64)];
-	PK11SymKey *sk_d = NULL;
-	size_t len;
+	uint8_t keymat[CHILD_KEYMAT_MAX];
 	int ret = -1, r;
 	enum policy_verdict verdict;
 	const char *why = NULL;
@@ -406,19 +473,8 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 		oe_info("%s: Child SA refused: %s", tag, why);
 		return -1;
 	}
-	encr = crypto_encr_lookup(ch->alg.encr, ch->alg.encr_bits);
-	if (ch->alg.integ != 0)
-		integ = crypto_integ_lookup(ch->alg.integ);
-	if (encr == NULL || (ch->alg.integ != 0 && integ == NULL))
-		return -1;
-	len = crypto_child_keymat_len(encr, integ);
-	if (len == 0 || len > sizeof(keymat))
-		return -1;
-	sk_d = crypto_ike_keys_sk_d(&sa->keys);	/* may be parked */
-	if (sk_d == NULL ||
-	    crypto_child_keymat(sa->prf, sk_d, gir, ni, ni_len,
-	    nr, nr_len, keymat, len) < 0 ||
-	    crypto_child_keys_split(encr, integ, keymat, len, &ck) < 0)
+	memset(&ck, 0, sizeof(ck));
+	if (child_keys(sa, ch, gir, ni, ni_len, nr, nr_len, keymat, &ck) < 0)
 		goto out;
 	/* KEYMAT: the exchange's initiator->responder keys first (2.17). */
 	if (sa->initiator != ch->role_swapped) {
@@ -458,6 +514,7 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 		goto out;
 	}
 	ch->installed = true;
+	ikev2_sa_index_child(sa);	/* ch is sa->child, or has its selectors */
 	ch->established_usec = iked_now_usec(sa->iked);
 	sa->iked->stats.child_installed++;
 	oe_info("%s: Child SA installed: %s mode, SPI in 0x%08x out 0x%08x, %s",
@@ -468,8 +525,6 @@ ikev2_child_install(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	    NULL);
 	ret = 0;
 out:
-	if (sk_d != NULL)
-		PK11_FreeSymKey(sk_d);
 	explicit_bzero(keymat, sizeof(keymat));
 	explicit_bzero(&ck, sizeof(ck));
 	return ret;
@@ -480,39 +535,22 @@ ikev2_child_install_out(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
     const struct conf_conn *c, const uint8_t *ni, size_t ni_len,
     const uint8_t *nr, size_t nr_len, PK11SymKey *gir)
 {
-	const struct crypto_encr *encr;
-	const struct crypto_integ *integ = NULL;
 	struct crypto_child_keys ck;
-	uint8_t keymat[2 * (64 + 64)];
-	PK11SymKey *sk_d = NULL;
-	size_t len;
+	uint8_t keymat[CHILD_KEYMAT_MAX];
 	int ret = -1;
 
 	/* Only the exchange's responder waits: its outbound keys are Nr's. */
 	if (!ch->out_later || !ch->installed ||
 	    sa->initiator != ch->role_swapped)
 		return -1;
-	encr = crypto_encr_lookup(ch->alg.encr, ch->alg.encr_bits);
-	if (ch->alg.integ != 0)
-		integ = crypto_integ_lookup(ch->alg.integ);
-	if (encr == NULL || (ch->alg.integ != 0 && integ == NULL))
-		return -1;
-	len = crypto_child_keymat_len(encr, integ);
-	if (len == 0 || len > sizeof(keymat))
-		return -1;
-	sk_d = crypto_ike_keys_sk_d(&sa->keys);	/* may be parked */
+	memset(&ck, 0, sizeof(ck));
 	/* The same KEYMAT as at ikev2_child_install(): responder->initiator. */
-	if (sk_d != NULL &&
-	    crypto_child_keymat(sa->prf, sk_d, gir, ni, ni_len, nr, nr_len,
-	    keymat, len) == 0 &&
-	    crypto_child_keys_split(encr, integ, keymat, len, &ck) == 0 &&
+	if (child_keys(sa, ch, gir, ni, ni_len, nr, nr_len, keymat, &ck) == 0 &&
 	    install_sa(sa, ch, c, false, ck.enc_r, ck.enc_len, ck.integ_r,
 	    ck.integ_len) == 0) {
 		ch->out_later = false;
 		ret = 0;
 	}
-	if (sk_d != NULL)
-		PK11_FreeSymKey(sk_d);
 	explicit_bzero(keymat, sizeof(keymat));
 	explicit_bzero(&ck, sizeof(ck));
 	return ret;
@@ -528,20 +566,12 @@ static struct ikev2_child_sa *
 same_selectors(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
     struct ikev2_ike_sa **owner)
 {
-	struct ikev2_ike_sa *o;
+	struct ikev2_ike_sa *o = first_holder(sa->iked, ch);
 
-	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = ikev2_sa_next(o)) {
-		struct ikev2_child_sa *c = &o->child;
-
-		if (c == ch || !c->installed ||
-		    memcmp(&c->ts_local, &ch->ts_local, sizeof(c->ts_local)) != 0 ||
-		    memcmp(&c->ts_remote, &ch->ts_remote,
-		    sizeof(c->ts_remote)) != 0)
-			continue;
-		*owner = o;
-		return c;
-	}
-	return NULL;
+	if (o == NULL)
+		return NULL;
+	*owner = o;
+	return &o->child;
 }
 
 void

@@ -576,6 +576,7 @@ swap_in(struct ikev2_ike_sa *sa, struct ikev2_child_sa *nc)
 		ikev2_child_uninstall(sa, &sa->old_child, false);
 	sa->old_child = sa->child;
 	sa->child = *nc;
+	ikev2_sa_index_child(sa);
 	memset(nc, 0, sizeof(*nc));
 	sa->rekeys++;
 }
@@ -615,6 +616,7 @@ resolve_collision(struct ikev2_ike_sa *sa, struct ikev2_child_sa *nc,
 	    sa->child.spi_in, nc->spi_in);
 	retire_redundant(sa, &sa->child);
 	sa->child = *nc;
+	ikev2_sa_index_child(sa);
 	memset(nc, 0, sizeof(*nc));
 	delete_old_child(sa);
 }
@@ -644,6 +646,7 @@ ikev2_rekey_collision_delete(struct ikev2_ike_sa *sa, uint32_t msgid)
 	/* Back to before its rekey: our answer then completes a plain one. */
 	retire_redundant(sa, &sa->child);
 	sa->child = sa->old_child;
+	ikev2_sa_index_child(sa);
 	memset(&sa->old_child, 0, sizeof(sa->old_child));
 	sa->rekey_collided = false;
 	sa->rekeys--;

@@ -117,6 +117,7 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	nsa->nat_local = old->nat_local;
 	nsa->nat_remote = old->nat_remote;
 	nsa->child = old->child;
+	ikev2_sa_index_child(nsa);	/* the policies' holder moves on */
 	nsa->old_child = old->old_child;
 	nsa->rekeys = old->rekeys;
 	/* idletimeout keeps counting from the packets it last saw move */

@@ -20,6 +20,8 @@ struct ikev2_sa_table {
 	struct ikev2_ike_sa	*bucket[IKEV2_SA_TABLE_BUCKETS];
 	/* responder SAs by the initiator's SPI: IKE_SA_INIT replays */
 	struct ikev2_ike_sa	*init_bucket[IKEV2_SA_TABLE_BUCKETS];
+	/* SAs by their Child SA's selectors (ikev2_sa_index_child()) */
+	struct ikev2_ike_sa	*sel_bucket[IKEV2_SA_TABLE_BUCKETS];
 	struct ikev2_ike_sa	*all;
 	size_t			 count;
 	size_t			 halfopen;
@@ -57,6 +59,21 @@ bucket_of(uint64_t spi)
 {
 	/* SPIs are random: their low bits spread well enough. */
 	return (size_t)(spi ^ (spi >> 32)) % IKEV2_SA_TABLE_BUCKETS;
+}
+
+/* FNV-1a over both selectors; struct ikev2_ts has no padding. */
+static size_t
+sel_bucket_of(const struct ikev2_ts *local, const struct ikev2_ts *remote)
+{
+	const uint8_t *p;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (p = (const uint8_t *)local, i = 0; i < sizeof(*local); i++)
+		h = (h ^ p[i]) * 16777619u;
+	for (p = (const uint8_t *)remote, i = 0; i < sizeof(*remote); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % IKEV2_SA_TABLE_BUCKETS;
 }
 
 struct ikev2_sa_table *
@@ -162,9 +179,75 @@ ikev2_sa_create(struct iked *d, bool initiator, const struct ikev2_path *path)
 	sa->next_spi = t->bucket[b];
 	t->bucket[b] = sa;
 	sa->next_all = t->all;
+	if (t->all != NULL)
+		t->all->prev_all = sa;
 	t->all = sa;
 	t->count++;
 	return sa;
+}
+
+static void
+sel_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
+{
+	struct ikev2_ike_sa **pp;
+
+	if (!sa->sel_linked)
+		return;
+	for (pp = &t->sel_bucket[sa->sel_bucket]; *pp != NULL;
+	    pp = &(*pp)->next_sel)
+		if (*pp == sa) {
+			*pp = sa->next_sel;
+			break;
+		}
+	sa->next_sel = NULL;
+	sa->sel_linked = false;
+}
+
+void
+ikev2_sa_index_child(struct ikev2_ike_sa *sa)
+{
+	struct ikev2_sa_table *t = sa->iked->sas;
+	size_t b = sel_bucket_of(&sa->child.ts_local, &sa->child.ts_remote);
+
+	if (sa->sel_linked && sa->sel_bucket == b)
+		return;
+	sel_unlink(t, sa);
+	sa->sel_bucket = (uint16_t)b;
+	sa->next_sel = t->sel_bucket[b];
+	t->sel_bucket[b] = sa;
+	sa->sel_linked = true;
+}
+
+void
+ikev2_sa_selfcheck(struct iked *d)
+{
+	struct ikev2_ike_sa *sa;
+	char tag[80];
+
+	if (!d->selfcheck)
+		return;
+	for (sa = d->sas->all; sa != NULL; sa = sa->next_all)
+		if (sa->child.installed && (!sa->sel_linked ||
+		    sa->sel_bucket != sel_bucket_of(&sa->child.ts_local,
+		    &sa->child.ts_remote))) {
+			oe_err("selfcheck: %s has an installed Child SA the "
+			    "selector index does not file under its selectors",
+			    ikev2_sa_tag(sa, tag, sizeof(tag)));
+			abort();
+		}
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_first_sel(struct ikev2_sa_table *t, const struct ikev2_ts *local,
+    const struct ikev2_ts *remote)
+{
+	return t->sel_bucket[sel_bucket_of(local, remote)];
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_next_sel(struct ikev2_ike_sa *sa)
+{
+	return sa->next_sel;
 }
 
 static void
@@ -185,12 +268,14 @@ table_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 				*pp = sa->next_init;
 				break;
 			}
-	for (pp = &t->all; *pp != NULL; pp = &(*pp)->next_all)
-		if (*pp == sa) {
-			*pp = sa->next_all;
-			t->count--;
-			break;
-		}
+	sel_unlink(t, sa);
+	if (sa->prev_all != NULL)
+		sa->prev_all->next_all = sa->next_all;
+	else
+		t->all = sa->next_all;
+	if (sa->next_all != NULL)
+		sa->next_all->prev_all = sa->prev_all;
+	t->count--;
 	if (state_halfopen(sa->state))
 		t->halfopen--;
 }
@@ -266,6 +351,7 @@ ikev2_sa_destroy(struct ikev2_ike_sa *sa, const char *why)
 	ikev2_sa_complete(sa, false, why);
 	table_unlink(d->sas, sa);
 	sa_release(sa);
+	ikev2_sa_selfcheck(d);
 }
 
 void

@@ -37,7 +37,8 @@ struct crypto_sk;
 struct rekey_out_pending;
 struct dns_keys_query;
 
-#define IKEV2_SA_TABLE_BUCKETS	256
+#define IKEV2_SA_TABLE_BUCKETS	4096	/* by SPI, by the peer's SPI, by
+					 * the Child SA's selectors */
 #define IKEV2_SA_MAX_TOTAL	100000	/* hard bound on SAs of all states */
 #define IKEV2_MAX_PEER_KEYS	8	/* raw public keys (IPSECKEY records) */
 #define IKEV2_PEER_KEY_MAX	1040
@@ -163,6 +164,11 @@ struct ikev2_ike_sa {
 	struct ikev2_ike_sa	*next_spi;	/* table bucket by our SPI */
 	struct ikev2_ike_sa	*next_all;	/* table list */
 	struct ikev2_ike_sa	*next_init;	/* responder: bucket by peer's SPI */
+	struct ikev2_ike_sa	*prev_all;	/* table list (O(1) unlink) */
+	/* bucket by the Child SA's selectors (ikev2_sa_index_child()) */
+	struct ikev2_ike_sa	*next_sel;
+	uint16_t		 sel_bucket;
+	bool			 sel_linked;
 	struct iked		*iked;
 	uint64_t		 serial;	/* for logs */
 	enum ikev2_sa_state	 state;
@@ -306,6 +312,27 @@ void	ikev2_sa_destroy(struct ikev2_ike_sa *sa, const char *why);
 /* Counts: all SAs, and half-open ones (not yet ESTABLISHED). */
 size_t	ikev2_sa_count(const struct ikev2_sa_table *t);
 size_t	ikev2_sa_halfopen(const struct ikev2_sa_table *t);
+
+/*
+ * The selector index: installed Child SAs share kernel policies when
+ * their selectors are equal, and asking who else holds a pair of
+ * selectors must not walk every SA (it is asked per Child SA).
+ * ikev2_sa_index_child() files sa under sa->child's selectors; call it
+ * whenever sa->child is installed or replaced (install, rekey swaps,
+ * IKE SA rekey).  The iteration yields every SA filed under a hash of
+ * the selectors, so it may include SAs with other selectors or no
+ * installed Child SA any more: callers check each one.
+ */
+void	ikev2_sa_index_child(struct ikev2_ike_sa *sa);
+struct ikev2_ike_sa *ikev2_sa_first_sel(struct ikev2_sa_table *t,
+    const struct ikev2_ts *local, const struct ikev2_ts *remote);
+struct ikev2_ike_sa *ikev2_sa_next_sel(struct ikev2_ike_sa *sa);
+/*
+ * With d->selfcheck: abort if an installed Child SA is not filed under
+ * its selectors (a missed ikev2_sa_index_child()).  Runs at each
+ * selector lookup and each SA destroyed.
+ */
+void	ikev2_sa_selfcheck(struct iked *d);
 
 /* Iterate: first, then next (NULL at the end).  Do not destroy while at it. */
 struct ikev2_ike_sa *ikev2_sa_first(struct ikev2_sa_table *t);

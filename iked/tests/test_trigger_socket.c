@@ -798,6 +798,7 @@ existing_sa_answers_up_with_its_remaining_life(void **state)
 	sa->state = IKEV2_SA_ESTABLISHED;
 	sa->auth_peer = IKEV2_AUTH_NULL;
 	sa->child.installed = true;
+	ikev2_sa_index_child(sa);	/* as ikev2_child_install() does */
 	sa->child.lifetime = 1800;
 	sa->child.established_usec = iked_now_usec(f->d);
 	ikev2_sa_complete(sa, true, NULL);
@@ -915,6 +916,7 @@ unkeyed_request_joins_an_initiation_already_in_flight(void **state)
 	sa->state = IKEV2_SA_ESTABLISHED;
 	sa->auth_peer = IKEV2_AUTH_NULL;
 	sa->child.installed = true;
+	ikev2_sa_index_child(sa);	/* as ikev2_child_install() does */
 	sa->child.lifetime = 600;
 	sa->child.established_usec = iked_now_usec(f->d);
 	ikev2_sa_complete(sa, true, NULL);

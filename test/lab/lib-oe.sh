@@ -91,12 +91,13 @@ oe_log_file() { echo "$(lab_host_dir "$1")/log/oe-iked.log"; }
 
 # oe_start HOST: start oe-iked (xfrm backend, no NSS database: NULL
 # authentication only) and wait until it is ready.  The PID goes to
-# $h/oe/pid.
+# $h/oe/pid.  OE_IKED_SELFCHECK: the daemon checks its SA indexes
+# against full walks and aborts on a difference.
 oe_start() {
 	local name=$1 h pid
 	h=$(lab_host_dir "$name")
 	rm -f "$h/log/oe-iked.json"
-	pid=$(lab_bg "$name" oe-iked "$(lab_bin oe-iked)" -f "$h/oe/iked.conf" --nssdb none --kernel xfrm \
+	pid=$(OE_IKED_SELFCHECK=1 lab_bg "$name" oe-iked "$(lab_bin oe-iked)" -f "$h/oe/iked.conf" --nssdb none --kernel xfrm \
 		--state-file "$h/log/oe-iked.json" --log-level debug)
 	echo "$pid" > "$h/oe/pid"
 	lab_wait 20 "oe-iked on $name ready" grep -q "oe-iked ready" "$h/log/oe-iked.log"
