@@ -62,8 +62,11 @@ finish(struct dns_keys_query *q, const char *why)
 	if (q->done)
 		return;
 	q->done = true;
-	(void)sd_event_source_set_enabled(q->io, SD_EVENT_OFF);
-	(void)sd_event_source_set_enabled(q->timer, SD_EVENT_OFF);
+	/* none without a loop (dns_keys_query_new() alone) */
+	if (q->io != NULL)
+		(void)sd_event_source_set_enabled(q->io, SD_EVENT_OFF);
+	if (q->timer != NULL)
+		(void)sd_event_source_set_enabled(q->timer, SD_EVENT_OFF);
 	r = calloc(1, sizeof(*r));
 	p = calloc(1, sizeof(*p));
 	if (r == NULL || p == NULL) {
@@ -179,20 +182,18 @@ take_addrs(struct dns_keys_query *q, const ldns_rr_list *an, ldns_rr_type type)
 	}
 }
 
-/*
- * One datagram from the resolver: which query it answers, and whether
- * the answer may be used.  A datagram that answers neither is dropped.
- */
-static void
-handle_answer(struct dns_keys_query *q, const uint8_t *buf, size_t len)
+enum dns_keys_answer_kind
+dns_keys_parse_answer(struct dns_keys_query *q, const uint8_t *buf,
+    size_t len)
 {
+	enum dns_keys_answer_kind ret = DNS_KEYS_ANSWER_DROPPED;
 	ldns_pkt *pkt = NULL;
 	const ldns_rr_list *qd;
 	ldns_rr_type want;
 	bool is_key;
 
-	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK)
-		return;
+	if (q->done || ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK)
+		return DNS_KEYS_ANSWER_DROPPED;
 	if (!ldns_pkt_qr(pkt))
 		goto out;
 	if (ldns_pkt_id(pkt) == q->id_key && !q->have_key)
@@ -213,6 +214,7 @@ handle_answer(struct dns_keys_query *q, const uint8_t *buf, size_t len)
 		q->have_key = true;
 	else
 		q->have_addr = true;
+	ret = is_key ? DNS_KEYS_ANSWER_KEY : DNS_KEYS_ANSWER_ADDR;
 	if (ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR) {
 		if (q->why == NULL)
 			q->why = is_key ? "the name has no IPSECKEY" :
@@ -229,6 +231,7 @@ handle_answer(struct dns_keys_query *q, const uint8_t *buf, size_t len)
 		finish(q, q->why);
 out:
 	ldns_pkt_free(pkt);
+	return ret;
 }
 
 static int
@@ -251,7 +254,7 @@ on_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 			finish(q, "resolver unreachable");
 			break;
 		}
-		handle_answer(q, buf, (size_t)n);
+		(void)dns_keys_parse_answer(q, buf, (size_t)n);
 	}
 	return 0;
 }
@@ -280,22 +283,13 @@ reverse_name(const struct oe_addr *a)
 	return rev;
 }
 
-static struct dns_keys_query *
-lookup_start(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
-    const char *name, const struct oe_addr *peer, uint64_t timeout_usec,
-    dns_keys_cb cb, void *arg)
+struct dns_keys_query *
+dns_keys_query_new(const char *name, const struct oe_addr *peer,
+    uint16_t id_key, uint16_t id_addr, dns_keys_cb cb, void *arg)
 {
 	struct dns_keys_query *q;
-	struct sockaddr_storage ss;
-	socklen_t slen;
-	uint8_t ids[4];
 	char *text = NULL;
 
-	if (!is_loopback(resolver)) {
-		oe_warn("dns keys: resolver is not on loopback: its AD bit "
-		    "cannot be trusted; no lookup");
-		return NULL;
-	}
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return NULL;
@@ -303,14 +297,18 @@ lookup_start(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
 	q->cb = cb;
 	q->arg = arg;
 	q->peer = *peer;
+	q->id_key = id_key;
+	q->id_addr = id_addr;
 	q->req = calloc(1, sizeof(*q->req));
 	q->reverse = name == NULL;
 	q->qname = q->reverse ? reverse_name(peer) :
 	    ldns_dname_new_frm_str(name);
 	if (q->req == NULL || q->qname == NULL ||
 	    ldns_rdf_get_type(q->qname) != LDNS_RDF_TYPE_DNAME ||
-	    (text = ldns_rdf2str(q->qname)) == NULL)
-		goto fail;
+	    (text = ldns_rdf2str(q->qname)) == NULL) {
+		dns_keys_cancel(q);
+		return NULL;
+	}
 	snprintf(q->name, sizeof(q->name), "%s", text);
 	snprintf(q->req->name, sizeof(q->req->name), "%s", text);
 	free(text);
@@ -320,12 +318,37 @@ lookup_start(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
 		q->req->naddrs = 1;
 		q->have_addr = true;
 	}
+	return q;
+}
+
+static struct dns_keys_query *
+lookup_start(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
+    const char *name, const struct oe_addr *peer, uint64_t timeout_usec,
+    dns_keys_cb cb, void *arg)
+{
+	struct dns_keys_query *q;
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	uint8_t ids[4];
+	uint16_t id_key, id_addr;
+
+	if (!is_loopback(resolver)) {
+		oe_warn("dns keys: resolver is not on loopback: its AD bit "
+		    "cannot be trusted; no lookup");
+		return NULL;
+	}
 	if (crypto_random(ids, sizeof(ids)) < 0)
-		goto fail;
-	q->id_key = (uint16_t)(ids[0] << 8 | ids[1]);
-	q->id_addr = (uint16_t)(ids[2] << 8 | ids[3]);
-	if (q->id_addr == q->id_key)
-		q->id_addr ^= 1;
+		return NULL;
+	id_key = (uint16_t)(ids[0] << 8 | ids[1]);
+	id_addr = (uint16_t)(ids[2] << 8 | ids[3]);
+	if (id_addr == id_key)
+		id_addr ^= 1;
+	q = dns_keys_query_new(name, peer, id_key, id_addr, cb, arg);
+	if (q == NULL) {
+		oe_info("dns keys %s: lookup not started", name != NULL ?
+		    name : "(reverse name)");
+		return NULL;
+	}
 	slen = oe_addr_to_sockaddr(resolver, port, &ss);
 	q->fd = socket(resolver->family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
@@ -342,8 +365,7 @@ lookup_start(sd_event *ev, const struct oe_addr *resolver, uint16_t port,
 	oe_debug("dns keys %s: asking the resolver", q->name);
 	return q;
 fail:
-	oe_info("dns keys %s: lookup not started", q->name[0] != '\0' ?
-	    q->name : "(bad name)");
+	oe_info("dns keys %s: lookup not started", q->name);
 	dns_keys_cancel(q);
 	return NULL;
 }

@@ -69,6 +69,36 @@ struct dns_keys_query *dns_keys_lookup_addr(sd_event *ev,
     const struct oe_addr *resolver, uint16_t port, const struct oe_addr *peer,
     uint64_t timeout_usec, dns_keys_cb cb, void *arg);
 
+/*
+ * The answer-parsing step on its own, without socket or event loop
+ * (the fuzz target and the tests drive it with raw datagrams).
+ *
+ * dns_keys_query_new() makes the context of a lookup of `name` (NULL:
+ * the reverse name of `peer`) whose two queries carry the ids id_key
+ * (IPSECKEY) and id_addr (A or AAAA); nothing is sent.  The caller
+ * owns it and frees it with dns_keys_cancel().  NULL on a bad name or
+ * no memory.
+ */
+struct dns_keys_query *dns_keys_query_new(const char *name,
+    const struct oe_addr *peer, uint16_t id_key, uint16_t id_addr,
+    dns_keys_cb cb, void *arg);
+
+enum dns_keys_answer_kind {
+	DNS_KEYS_ANSWER_DROPPED,	/* undecodable, or answers neither
+					   question (still open): ignored */
+	DNS_KEYS_ANSWER_KEY,		/* the IPSECKEY question's answer */
+	DNS_KEYS_ANSWER_ADDR,		/* the address question's answer */
+};
+
+/*
+ * One datagram `buf` of `len` octets from the resolver (hostile: any
+ * bytes): which question it answers; what it proves is kept in q.
+ * Once both questions are answered the callback runs, once, with the
+ * result (after that every datagram is DNS_KEYS_ANSWER_DROPPED).
+ */
+enum dns_keys_answer_kind dns_keys_parse_answer(struct dns_keys_query *q,
+    const uint8_t *buf, size_t len);
+
 /* The name asked for (absolute, presentation form). */
 const char *dns_keys_name(const struct dns_keys_query *q);
 
