@@ -324,13 +324,6 @@ install_policies(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch)
 
 /* ---- who holds the policies of a pair of selectors ---------------------- */
 
-/* How strongly an IKE SA's peer proved itself: a key beats NULL auth. */
-static int
-peer_strength(const struct ikev2_ike_sa *sa)
-{
-	return sa->auth_peer != 0 && sa->auth_peer != IKEV2_AUTH_NULL ? 1 : 0;
-}
-
 /* Whether o's Child SA is installed with ch's selectors (and is not ch). */
 static bool
 holds_selectors(const struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
@@ -342,31 +335,23 @@ holds_selectors(const struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
 	    memcmp(&c->ts_remote, &ch->ts_remote, sizeof(c->ts_remote)) == 0;
 }
 
-/* From o on along the selector index: the next SA holding ch's selectors. */
-static struct ikev2_ike_sa *
-holder_from(struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
-{
-	while (o != NULL && !holds_selectors(o, ch))
-		o = ikev2_sa_next_sel(o);
-	return o;
-}
-
 /*
- * The SAs whose installed Child SA shares ch's selectors, and so ch's
- * kernel policies: first_holder(), then next_holder() until NULL.
+ * The first SA other than `except` in the index's `kind` list whose
+ * installed Child SA shares ch's selectors, and so ch's kernel
+ * policies; NULL if none.
  */
 static struct ikev2_ike_sa *
-first_holder(struct iked *d, const struct ikev2_child_sa *ch)
+find_holder(struct iked *d, enum ikev2_sel_kind kind,
+    const struct ikev2_child_sa *ch, const struct ikev2_ike_sa *except)
 {
-	ikev2_sa_selfcheck(d);
-	return holder_from(ikev2_sa_first_sel(d->sas, &ch->ts_local,
-	    &ch->ts_remote), ch);
-}
+	struct ikev2_ike_sa *o;
 
-static struct ikev2_ike_sa *
-next_holder(struct ikev2_ike_sa *o, const struct ikev2_child_sa *ch)
-{
-	return holder_from(ikev2_sa_next_sel(o), ch);
+	ikev2_sa_selfcheck(d);
+	for (o = ikev2_sa_first_sel(d->sas, kind, &ch->ts_local,
+	    &ch->ts_remote); o != NULL; o = ikev2_sa_next_sel(o))
+		if (o != except && holds_selectors(o, ch))
+			return o;
+	return NULL;
 }
 
 enum policy_verdict {
@@ -387,30 +372,25 @@ enum policy_verdict {
  *    leaves them with the holder until the initiator shows it accepted
  *    our AUTH (ikev2_child_confirm()): until then a failed or abandoned
  *    attempt must not break the working SA.
- * INITIAL_CONTACT (equal strength, same conn) removes stale holders
- * before this runs (ikev2_auth.c), so a peer's restart is immediate.
+ * Holders whose own policies are deferred do not count.  INITIAL_CONTACT
+ * (equal strength, same conn) removes stale holders before this runs
+ * (ikev2_auth.c), so a peer's restart is immediate.
  */
 static enum policy_verdict
 policy_verdict(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
     const char **why)
 {
-	struct ikev2_ike_sa *o;
-	bool held = false;
-	int strongest = -1;
+	struct iked *d = sa->iked;
 
-	for (o = first_holder(sa->iked, ch); o != NULL; o = next_holder(o, ch)) {
-		if (o == sa || o->child_policies_deferred)
-			continue;
-		held = true;
-		if (peer_strength(o) > strongest)
-			strongest = peer_strength(o);
-	}
-	if (!held)
+	if (find_holder(d, IKEV2_SEL_KEYED, ch, sa) != NULL) {
+		if (!ikev2_sa_peer_keyed(sa)) {
+			*why = "an SA whose peer authenticated with a key holds "
+			    "these selectors; NULL authentication cannot take "
+			    "them over";
+			return POLICY_REFUSE;
+		}
+	} else if (find_holder(d, IKEV2_SEL_NULL, ch, sa) == NULL) {
 		return POLICY_TAKE;
-	if (peer_strength(sa) < strongest) {
-		*why = "an SA whose peer authenticated with a key holds these "
-		    "selectors; NULL authentication cannot take them over";
-		return POLICY_REFUSE;
 	}
 	return sa->initiator ? POLICY_TAKE : POLICY_DEFER;
 }
@@ -566,12 +546,17 @@ static struct ikev2_child_sa *
 same_selectors(struct ikev2_ike_sa *sa, const struct ikev2_child_sa *ch,
     struct ikev2_ike_sa **owner)
 {
-	struct ikev2_ike_sa *o = first_holder(sa->iked, ch);
+	struct ikev2_ike_sa *o;
+	int k;
 
-	if (o == NULL)
-		return NULL;
-	*owner = o;
-	return &o->child;
+	for (k = 0; k < IKEV2_SEL_KINDS; k++) {
+		o = find_holder(sa->iked, (enum ikev2_sel_kind)k, ch, NULL);
+		if (o != NULL) {
+			*owner = o;
+			return &o->child;
+		}
+	}
+	return NULL;
 }
 
 void
@@ -601,8 +586,10 @@ ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 
 		if (och != NULL) {
 			/* Still needed: point them at the survivor's reqid. */
-			if (install_policies(osa, och) == 0)
+			if (install_policies(osa, och) == 0) {
 				osa->child_policies_deferred = false;
+				ikev2_sa_index_child(osa);
+			}
 		} else {
 			child_selector(sa, ch, true, &sel);
 			(void)kernel_del_policy(k, &sel, KERNEL_DIR_OUT, NULL);
@@ -625,17 +612,16 @@ ikev2_child_confirm(struct ikev2_ike_sa *sa)
 		return;
 	ikev2_sa_tag(sa, tag, sizeof(tag));
 	/* A more strongly authenticated holder may have come meanwhile. */
-	sa->child_policies_deferred = false;
 	if (policy_verdict(sa, &sa->child, &why) == POLICY_REFUSE) {
-		sa->child_policies_deferred = true;
 		oe_debug("%s: confirmed, but %s", tag, why);
 		return;
 	}
 	if (install_policies(sa, &sa->child) < 0) {
-		sa->child_policies_deferred = true;
 		oe_err("%s: taking over the policies failed", tag);
 		return;
 	}
+	sa->child_policies_deferred = false;
+	ikev2_sa_index_child(sa);
 	oe_info("%s: initiator confirmed the IKE SA: its Child SA now holds "
 	    "the policies", tag);
 }

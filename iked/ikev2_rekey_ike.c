@@ -117,6 +117,8 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	nsa->nat_local = old->nat_local;
 	nsa->nat_remote = old->nat_remote;
 	nsa->child = old->child;
+	/* Not yet confirmed (ikev2_child_confirm()) stays so. */
+	nsa->child_policies_deferred = old->child_policies_deferred;
 	ikev2_sa_index_child(nsa);	/* the policies' holder moves on */
 	nsa->old_child = old->old_child;
 	nsa->rekeys = old->rekeys;

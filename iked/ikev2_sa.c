@@ -21,7 +21,7 @@ struct ikev2_sa_table {
 	/* responder SAs by the initiator's SPI: IKE_SA_INIT replays */
 	struct ikev2_ike_sa	*init_bucket[IKEV2_SA_TABLE_BUCKETS];
 	/* SAs by their Child SA's selectors (ikev2_sa_index_child()) */
-	struct ikev2_ike_sa	*sel_bucket[IKEV2_SA_TABLE_BUCKETS];
+	struct ikev2_ike_sa	*sel_bucket[IKEV2_SEL_KINDS][IKEV2_SA_TABLE_BUCKETS];
 	struct ikev2_ike_sa	*all;
 	size_t			 count;
 	size_t			 halfopen;
@@ -186,6 +186,20 @@ ikev2_sa_create(struct iked *d, bool initiator, const struct ikev2_path *path)
 	return sa;
 }
 
+bool
+ikev2_sa_peer_keyed(const struct ikev2_ike_sa *sa)
+{
+	return sa->auth_peer != 0 && sa->auth_peer != IKEV2_AUTH_NULL;
+}
+
+static enum ikev2_sel_kind
+sel_kind_of(const struct ikev2_ike_sa *sa)
+{
+	if (sa->child_policies_deferred)
+		return IKEV2_SEL_DEFERRED;
+	return ikev2_sa_peer_keyed(sa) ? IKEV2_SEL_KEYED : IKEV2_SEL_NULL;
+}
+
 static void
 sel_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 {
@@ -193,7 +207,7 @@ sel_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 
 	if (!sa->sel_linked)
 		return;
-	for (pp = &t->sel_bucket[sa->sel_bucket]; *pp != NULL;
+	for (pp = &t->sel_bucket[sa->sel_kind][sa->sel_bucket]; *pp != NULL;
 	    pp = &(*pp)->next_sel)
 		if (*pp == sa) {
 			*pp = sa->next_sel;
@@ -208,13 +222,15 @@ ikev2_sa_index_child(struct ikev2_ike_sa *sa)
 {
 	struct ikev2_sa_table *t = sa->iked->sas;
 	size_t b = sel_bucket_of(&sa->child.ts_local, &sa->child.ts_remote);
+	enum ikev2_sel_kind k = sel_kind_of(sa);
 
-	if (sa->sel_linked && sa->sel_bucket == b)
+	if (sa->sel_linked && sa->sel_bucket == b && sa->sel_kind == k)
 		return;
 	sel_unlink(t, sa);
 	sa->sel_bucket = (uint16_t)b;
-	sa->next_sel = t->sel_bucket[b];
-	t->sel_bucket[b] = sa;
+	sa->sel_kind = (uint8_t)k;
+	sa->next_sel = t->sel_bucket[k][b];
+	t->sel_bucket[k][b] = sa;
 	sa->sel_linked = true;
 }
 
@@ -228,20 +244,21 @@ ikev2_sa_selfcheck(struct iked *d)
 		return;
 	for (sa = d->sas->all; sa != NULL; sa = sa->next_all)
 		if (sa->child.installed && (!sa->sel_linked ||
+		    sa->sel_kind != sel_kind_of(sa) ||
 		    sa->sel_bucket != sel_bucket_of(&sa->child.ts_local,
 		    &sa->child.ts_remote))) {
 			oe_err("selfcheck: %s has an installed Child SA the "
-			    "selector index does not file under its selectors",
-			    ikev2_sa_tag(sa, tag, sizeof(tag)));
+			    "selector index does not file where its selectors "
+			    "and state say", ikev2_sa_tag(sa, tag, sizeof(tag)));
 			abort();
 		}
 }
 
 struct ikev2_ike_sa *
-ikev2_sa_first_sel(struct ikev2_sa_table *t, const struct ikev2_ts *local,
-    const struct ikev2_ts *remote)
+ikev2_sa_first_sel(struct ikev2_sa_table *t, enum ikev2_sel_kind kind,
+    const struct ikev2_ts *local, const struct ikev2_ts *remote)
 {
-	return t->sel_bucket[sel_bucket_of(local, remote)];
+	return t->sel_bucket[kind][sel_bucket_of(local, remote)];
 }
 
 struct ikev2_ike_sa *

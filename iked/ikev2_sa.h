@@ -168,6 +168,7 @@ struct ikev2_ike_sa {
 	/* bucket by the Child SA's selectors (ikev2_sa_index_child()) */
 	struct ikev2_ike_sa	*next_sel;
 	uint16_t		 sel_bucket;
+	uint8_t			 sel_kind;	/* enum ikev2_sel_kind */
 	bool			 sel_linked;
 	struct iked		*iked;
 	uint64_t		 serial;	/* for logs */
@@ -316,21 +317,33 @@ size_t	ikev2_sa_halfopen(const struct ikev2_sa_table *t);
 /*
  * The selector index: installed Child SAs share kernel policies when
  * their selectors are equal, and asking who else holds a pair of
- * selectors must not walk every SA (it is asked per Child SA).
- * ikev2_sa_index_child() files sa under sa->child's selectors; call it
- * whenever sa->child is installed or replaced (install, rekey swaps,
- * IKE SA rekey).  The iteration yields every SA filed under a hash of
- * the selectors, so it may include SAs with other selectors or no
- * installed Child SA any more: callers check each one.
+ * selectors must not walk every SA (it is asked per Child SA, and one
+ * pair of hosts may have many SAs).  Each SA is filed under a hash of
+ * its Child SA's selectors, in one of three lists by what the takeover
+ * rule (ikev2_child.c) asks of it.  ikev2_sa_index_child() files sa
+ * again; call it whenever sa->child is installed or replaced (install,
+ * rekey swaps, IKE SA rekey) and whenever child_policies_deferred
+ * changes.  A list may hold SAs with other selectors or no installed
+ * Child SA any more: callers check each one.
  */
+enum ikev2_sel_kind {
+	IKEV2_SEL_KEYED,	/* holds its policies; peer proved a key */
+	IKEV2_SEL_NULL,		/* holds its policies; peer used NULL auth */
+	IKEV2_SEL_DEFERRED,	/* child_policies_deferred */
+	IKEV2_SEL_KINDS
+};
+
+/* Whether sa's peer authenticated with a key (not NULL, not yet). */
+bool	ikev2_sa_peer_keyed(const struct ikev2_ike_sa *sa);
 void	ikev2_sa_index_child(struct ikev2_ike_sa *sa);
 struct ikev2_ike_sa *ikev2_sa_first_sel(struct ikev2_sa_table *t,
-    const struct ikev2_ts *local, const struct ikev2_ts *remote);
+    enum ikev2_sel_kind kind, const struct ikev2_ts *local,
+    const struct ikev2_ts *remote);
 struct ikev2_ike_sa *ikev2_sa_next_sel(struct ikev2_ike_sa *sa);
 /*
- * With d->selfcheck: abort if an installed Child SA is not filed under
- * its selectors (a missed ikev2_sa_index_child()).  Runs at each
- * selector lookup and each SA destroyed.
+ * With d->selfcheck: abort if an installed Child SA is not filed where
+ * its selectors and state say (a missed ikev2_sa_index_child()).  Runs
+ * at each selector lookup and each SA destroyed.
  */
 void	ikev2_sa_selfcheck(struct iked *d);
 

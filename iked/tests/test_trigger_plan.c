@@ -445,7 +445,6 @@ fake_sa(struct daemon *x, const char *peer, const struct oe_ipseckey *key,
 	sa->state = IKEV2_SA_ESTABLISHED;
 	sa->child.present = true;
 	sa->child.installed = true;
-	ikev2_sa_index_child(sa);	/* as ikev2_child_install() does */
 	sa->child.lifetime = lifetime;
 	sa->child.established_usec = iked_now_usec(x->d);
 	snprintf(sa->peer_name, sizeof(sa->peer_name), "%s", name);
@@ -460,6 +459,7 @@ fake_sa(struct daemon *x, const char *peer, const struct oe_ipseckey *key,
 	} else {
 		sa->auth_peer = IKEV2_AUTH_NULL;
 	}
+	ikev2_sa_index_child(sa);	/* as ikev2_child_install() does */
 	return sa;
 }
 
