@@ -599,6 +599,7 @@ ikev2_child_uninstall(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch,
 	}
 	ch->installed = false;
 	ch->present = false;
+	ikev2_sa_index_child(sa);	/* if ch was sa->child: unfiled */
 }
 
 void
@@ -675,4 +676,5 @@ ikev2_child_remove(struct ikev2_ike_sa *sa)
 	ikev2_child_uninstall(sa, &sa->child, true);
 	sa->child.installed = false;
 	sa->child.present = false;
+	ikev2_sa_index_child(sa);
 }

@@ -320,6 +320,7 @@ drop_outbound(struct ikev2_ike_sa *sa, struct ikev2_child_sa *ch)
 		(void)kernel_del_sa(sa->iked->kernel, &id);
 	}
 	ch->installed = false;		/* from now on: inbound only */
+	ikev2_sa_index_child(sa);	/* if ch was sa->child: unfiled */
 }
 
 /*

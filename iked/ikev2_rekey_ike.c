@@ -130,6 +130,7 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	nsa->idle_active_usec = old->idle_active_usec;
 	memset(&old->child, 0, sizeof(old->child));
 	memset(&old->old_child, 0, sizeof(old->old_child));
+	ikev2_sa_index_child(old);	/* no Child SA: unfiled */
 	nsa->established_usec = iked_now_usec(nsa->iked);
 	nsa->last_heard_usec = nsa->established_usec;
 	/* A replaced Child SA in its grace period: its timer names old. */

@@ -224,9 +224,12 @@ ikev2_sa_index_child(struct ikev2_ike_sa *sa)
 	size_t b = sel_bucket_of(&sa->child.ts_local, &sa->child.ts_remote);
 	enum ikev2_sel_kind k = sel_kind_of(sa);
 
-	if (sa->sel_linked && sa->sel_bucket == b && sa->sel_kind == k)
+	if (sa->sel_linked && sa->sel_bucket == b && sa->sel_kind == k &&
+	    sa->child.installed)
 		return;
 	sel_unlink(t, sa);
+	if (!sa->child.installed)
+		return;		/* holds no policies: not filed at all */
 	sa->sel_bucket = (uint16_t)b;
 	sa->sel_kind = (uint8_t)k;
 	sa->next_sel = t->sel_bucket[k][b];
@@ -243,13 +246,13 @@ ikev2_sa_selfcheck(struct iked *d)
 	if (!d->selfcheck)
 		return;
 	for (sa = d->sas->all; sa != NULL; sa = sa->next_all)
-		if (sa->child.installed && (!sa->sel_linked ||
-		    sa->sel_kind != sel_kind_of(sa) ||
+		if (sa->sel_linked != sa->child.installed ||
+		    (sa->child.installed && (sa->sel_kind != sel_kind_of(sa) ||
 		    sa->sel_bucket != sel_bucket_of(&sa->child.ts_local,
-		    &sa->child.ts_remote))) {
-			oe_err("selfcheck: %s has an installed Child SA the "
-			    "selector index does not file where its selectors "
-			    "and state say", ikev2_sa_tag(sa, tag, sizeof(tag)));
+		    &sa->child.ts_remote)))) {
+			oe_err("selfcheck: the selector index does not file %s "
+			    "where its Child SA's selectors and state say",
+			    ikev2_sa_tag(sa, tag, sizeof(tag)));
 			abort();
 		}
 }

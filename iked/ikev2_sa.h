@@ -320,11 +320,12 @@ size_t	ikev2_sa_halfopen(const struct ikev2_sa_table *t);
  * selectors must not walk every SA (it is asked per Child SA, and one
  * pair of hosts may have many SAs).  Each SA is filed under a hash of
  * its Child SA's selectors, in one of three lists by what the takeover
- * rule (ikev2_child.c) asks of it.  ikev2_sa_index_child() files sa
- * again; call it whenever sa->child is installed or replaced (install,
- * rekey swaps, IKE SA rekey) and whenever child_policies_deferred
- * changes.  A list may hold SAs with other selectors or no installed
- * Child SA any more: callers check each one.
+ * rule (ikev2_child.c) asks of it; an SA without an installed Child SA
+ * is not filed.  ikev2_sa_index_child() files sa again; call it
+ * whenever sa->child is installed, uninstalled or replaced (install,
+ * uninstall, rekey swaps, IKE SA rekey) and whenever
+ * child_policies_deferred changes.  A list also holds SAs with other
+ * selectors (same hash): callers check each one.
  */
 enum ikev2_sel_kind {
 	IKEV2_SEL_KEYED,	/* holds its policies; peer proved a key */
@@ -341,9 +342,9 @@ struct ikev2_ike_sa *ikev2_sa_first_sel(struct ikev2_sa_table *t,
     const struct ikev2_ts *remote);
 struct ikev2_ike_sa *ikev2_sa_next_sel(struct ikev2_ike_sa *sa);
 /*
- * With d->selfcheck: abort if an installed Child SA is not filed where
- * its selectors and state say (a missed ikev2_sa_index_child()).  Runs
- * at each selector lookup and each SA destroyed.
+ * With d->selfcheck: abort if an SA is not filed as its Child SA's
+ * selectors and state say (a missed ikev2_sa_index_child()).  Runs at
+ * each selector lookup and each SA destroyed.
  */
 void	ikev2_sa_selfcheck(struct iked *d);
 
