@@ -21,6 +21,7 @@
 
 #define DNS_MSG_MAX	4096
 #define DNS_EDNS_SIZE	1232	/* no fragmentation on the loopback path either */
+#define DNS_CNAME_LINKS_MAX	8	/* CNAMEs followed within one answer */
 
 struct dns_keys_query {
 	sd_event_source		*io;
@@ -127,9 +128,52 @@ send_query(struct dns_keys_query *q, ldns_rr_type type, uint16_t id)
 	return ret;
 }
 
-/* The answer's RRs of `type` owned by the name itself (no CNAMEs). */
+/*
+ * The owner of the answer's final RRset: the name asked for, or the
+ * end of the CNAME chain that starts there (the resolver sends the
+ * chain with the final RRset, and the AD bit covers them all).  Every
+ * link must be in the answer, at most DNS_CNAME_LINKS_MAX of them, no
+ * name twice, one CNAME per name.  NULL when the chain breaks one of
+ * these: no data.  The result points into `an` or is q->qname.
+ */
+static const ldns_rdf *
+chain_end(const struct dns_keys_query *q, const ldns_rr_list *an)
+{
+	const ldns_rdf *seen[DNS_CNAME_LINKS_MAX + 1];
+	const ldns_rdf *at = q->qname, *next;
+	size_t nseen = 0, i;
+
+	seen[nseen++] = at;
+	for (;;) {
+		next = NULL;
+		for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME ||
+			    ldns_dname_compare(ldns_rr_owner(rr), at) != 0)
+				continue;
+			if (next != NULL || ldns_rr_rd_count(rr) != 1 ||
+			    ldns_rdf_get_type(ldns_rr_rdf(rr, 0)) !=
+			    LDNS_RDF_TYPE_DNAME)
+				return NULL;	/* two CNAMEs, or a bad one */
+			next = ldns_rr_rdf(rr, 0);
+		}
+		if (next == NULL)
+			return at;
+		if (nseen > DNS_CNAME_LINKS_MAX)
+			return NULL;	/* one link too many */
+		for (i = 0; i < nseen; i++)
+			if (ldns_dname_compare(seen[i], next) == 0)
+				return NULL;	/* a loop */
+		seen[nseen++] = next;
+		at = next;
+	}
+}
+
+/* The answer's IPSECKEY RRs owned by `owner` (the chain's end). */
 static void
-take_ipseckeys(struct dns_keys_query *q, const ldns_rr_list *an)
+take_ipseckeys(struct dns_keys_query *q, const ldns_rr_list *an,
+    const ldns_rdf *owner)
 {
 	struct oe_trigger_ipseckeys *k = &q->req->ipseckey;
 	ldns_buffer *b = ldns_buffer_new(DNS_MSG_MAX);
@@ -144,7 +188,7 @@ take_ipseckeys(struct dns_keys_query *q, const ldns_rr_list *an)
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_IPSECKEY ||
-		    ldns_dname_compare(ldns_rr_owner(rr), q->qname) != 0)
+		    ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
 			continue;
 		ldns_buffer_clear(b);
 		if (ldns_rr_rdata2buffer_wire(b, rr) != LDNS_STATUS_OK ||
@@ -160,8 +204,10 @@ take_ipseckeys(struct dns_keys_query *q, const ldns_rr_list *an)
 	ldns_buffer_free(b);
 }
 
+/* The answer's A or AAAA RRs owned by `owner` (the chain's end). */
 static void
-take_addrs(struct dns_keys_query *q, const ldns_rr_list *an, ldns_rr_type type)
+take_addrs(struct dns_keys_query *q, const ldns_rr_list *an, ldns_rr_type type,
+    const ldns_rdf *owner)
 {
 	struct oe_trigger_request *req = q->req;
 	size_t i;
@@ -173,7 +219,7 @@ take_addrs(struct dns_keys_query *q, const ldns_rr_list *an, ldns_rr_type type)
 		int fam = type == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
 
 		if (ldns_rr_get_type(rr) != type || ldns_rr_rd_count(rr) != 1 ||
-		    ldns_dname_compare(ldns_rr_owner(rr), q->qname) != 0)
+		    ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
 			continue;
 		rd = ldns_rr_rdf(rr, 0);
 		if (oe_addr_from_bytes(&req->addrs[req->naddrs], fam,
@@ -189,6 +235,7 @@ dns_keys_parse_answer(struct dns_keys_query *q, const uint8_t *buf,
 	enum dns_keys_answer_kind ret = DNS_KEYS_ANSWER_DROPPED;
 	ldns_pkt *pkt = NULL;
 	const ldns_rr_list *qd;
+	const ldns_rdf *owner;
 	ldns_rr_type want;
 	bool is_key;
 
@@ -222,10 +269,13 @@ dns_keys_parse_answer(struct dns_keys_query *q, const uint8_t *buf,
 	} else if (!ldns_pkt_ad(pkt)) {
 		if (q->why == NULL)
 			q->why = "answer not DNSSEC-validated (no AD bit)";
+	} else if ((owner = chain_end(q, ldns_pkt_answer(pkt))) == NULL) {
+		if (q->why == NULL)
+			q->why = "CNAME chain loops or is too long: no data";
 	} else if (is_key) {
-		take_ipseckeys(q, ldns_pkt_answer(pkt));
+		take_ipseckeys(q, ldns_pkt_answer(pkt), owner);
 	} else {
-		take_addrs(q, ldns_pkt_answer(pkt), want);
+		take_addrs(q, ldns_pkt_answer(pkt), want, owner);
 	}
 	if (q->have_key && q->have_addr)
 		finish(q, q->why);

@@ -7,6 +7,9 @@
  *  - the resolver must be on loopback (the AD bit is only worth what
  *    the path to the resolver is worth), and its answers must carry
  *    the AD bit: DNSSEC-validated;
+ *  - a CNAME chain in an answer is followed within that answer only:
+ *    from the name asked for, at most 8 links, no loop; the records
+ *    used are the chain end's, and a broken chain means no data;
  *  - the name's secure A (or AAAA) answer must hold the initiator's
  *    address, and the records are then chosen exactly as for a DNS
  *    trigger (trigger_plan_keys(): no gateway elsewhere, known

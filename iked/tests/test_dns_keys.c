@@ -41,6 +41,9 @@ struct fake {
 	bool		 silent;	/* answer nothing */
 	const char	*a;		/* the A answer's address; NULL: none */
 	const char	*ipseckey;	/* rdata text; NULL: no record */
+	/* answer records put before the data (CNAMEs), NULL-terminated */
+	const char *const *chain;
+	const char	*owner;		/* the data's owner; NULL: the name */
 	int		 queries;
 	char		 asked[128];	/* the last name asked for */
 };
@@ -75,7 +78,7 @@ fake_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	ldns_pkt *q = NULL, *a;
 	const ldns_rr *qrr;
 	char text[1024], *owner;
-	size_t len;
+	size_t len, i;
 	ssize_t n;
 
 	(void)s;
@@ -102,6 +105,13 @@ fake_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	owner = ldns_rdf2str(ldns_rr_owner(qrr));
 	assert_non_null(owner);
 	snprintf(f->asked, sizeof(f->asked), "%s", owner);
+	for (i = 0; f->chain != NULL && f->chain[i] != NULL; i++)
+		add_rr(a, f->chain[i]);
+	if (f->owner != NULL) {
+		free(owner);
+		owner = strdup(f->owner);
+		assert_non_null(owner);
+	}
 	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_A && f->a != NULL) {
 		snprintf(text, sizeof(text), "%s 300 IN A %s", owner, f->a);
 		add_rr(a, text);
@@ -328,6 +338,158 @@ dns_keys_resolver_off_loopback_is_refused(void **state)
 	sd_event_unref(ev);
 }
 
+/* The links west.oe.test. -> c1 -> ... -> c<n>.oe.test. as answer RRs. */
+static const char *const *
+cname_chain(size_t n)
+{
+	static char text[10][96];
+	static const char *chain[11];
+	size_t i;
+
+	assert_true(n < 11);
+	for (i = 0; i < n; i++) {
+		if (i == 0)
+			snprintf(text[i], sizeof(text[i]), NAME " 300 IN CNAME "
+			    "c1.oe.test.");
+		else
+			snprintf(text[i], sizeof(text[i]), "c%zu.oe.test. 300 "
+			    "IN CNAME c%zu.oe.test.", i, i + 1);
+		chain[i] = text[i];
+	}
+	chain[n] = NULL;
+	return chain;
+}
+
+static void
+dns_keys_keyed_name_through_a_cname_chain_gives_the_key(void **state)
+{
+	static const char *const chain[] = {
+		NAME " 300 IN CNAME alias.oe.test.",
+		"alias.oe.test. 300 IN CNAME host.oe.test.",
+		NULL,
+	};
+	struct fake f = { .ad = true, .a = "192.0.2.7",
+	    .ipseckey = "10 0 2 . " KEY_B64, .chain = chain,
+	    .owner = "host.oe.test." };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_int_equal(o.calls, 1);
+	assert_true(o.ok);
+	assert_int_equal(o.nkeys, 1);
+	assert_string_equal(f.asked, NAME);
+}
+
+static void
+dns_keys_records_beside_a_cname_are_not_the_chain_end(void **state)
+{
+	/* the name's own records do not count once it is an alias */
+	static const char *const chain[] = {
+		NAME " 300 IN CNAME host.oe.test.",
+		NULL,
+	};
+	struct fake f = { .ad = true, .a = "192.0.2.7",
+	    .ipseckey = "10 0 2 . " KEY_B64, .chain = chain };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_int_equal(o.calls, 1);
+	assert_false(o.ok);
+	assert_int_equal(o.nkeys, 0);
+}
+
+static void
+dns_keys_cname_loop_gives_no_key(void **state)
+{
+	/* the data is at the name itself: only the loop check refuses it */
+	static const char *const chain[] = {
+		NAME " 300 IN CNAME b.oe.test.",
+		"b.oe.test. 300 IN CNAME " NAME,
+		NULL,
+	};
+	struct fake f = { .ad = true, .a = "192.0.2.7",
+	    .ipseckey = "10 0 2 . " KEY_B64, .chain = chain };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_int_equal(o.calls, 1);
+	assert_false(o.ok);
+	assert_int_equal(o.nkeys, 0);
+	assert_non_null(strstr(o.why, "CNAME"));
+}
+
+static void
+dns_keys_cname_chain_of_8_links_gives_the_key(void **state)
+{
+	struct fake f = { .ad = true, .a = "192.0.2.7",
+	    .ipseckey = "10 0 2 . " KEY_B64, .chain = cname_chain(8),
+	    .owner = "c8.oe.test." };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_true(o.ok);
+	assert_int_equal(o.nkeys, 1);
+}
+
+static void
+dns_keys_cname_chain_longer_than_8_gives_no_key(void **state)
+{
+	struct fake f = { .ad = true, .a = "192.0.2.7",
+	    .ipseckey = "10 0 2 . " KEY_B64, .chain = cname_chain(9),
+	    .owner = "c9.oe.test." };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_int_equal(o.calls, 1);
+	assert_false(o.ok);
+	assert_int_equal(o.nkeys, 0);
+	assert_non_null(strstr(o.why, "CNAME"));
+}
+
+static void
+dns_keys_cname_chain_leaving_the_answer_gives_no_key(void **state)
+{
+	/* the target's records are not in the answer: no data, no crash */
+	static const char *const chain[] = {
+		NAME " 300 IN CNAME elsewhere.oe.test.",
+		NULL,
+	};
+	struct fake f = { .ad = true, .a = NULL, .ipseckey = NULL,
+	    .chain = chain };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_int_equal(o.calls, 1);
+	assert_false(o.ok);
+	assert_int_equal(o.nkeys, 0);
+}
+
+static void
+dns_keys_cname_answer_without_ad_bit_gives_no_key(void **state)
+{
+	static const char *const chain[] = {
+		NAME " 300 IN CNAME host.oe.test.",
+		NULL,
+	};
+	struct fake f = { .ad = false, .a = "192.0.2.7",
+	    .ipseckey = "10 0 2 . " KEY_B64, .chain = chain,
+	    .owner = "host.oe.test." };
+	struct outcome o;
+
+	(void)state;
+	o = lookup(&f, "192.0.2.7", DNS_KEYS_TIMEOUT_USEC);
+	assert_int_equal(o.calls, 1);
+	assert_false(o.ok);
+	assert_int_equal(o.nkeys, 0);
+	assert_non_null(strstr(o.why, "AD bit"));
+}
+
 static int
 group_setup(void **state)
 {
@@ -358,6 +520,13 @@ main(void)
 		cmocka_unit_test(dns_keys_resolver_off_loopback_is_refused),
 		cmocka_unit_test(dns_keys_reverse_name_of_an_address_identity_gives_the_key),
 		cmocka_unit_test(dns_keys_reverse_name_answer_without_ad_bit_is_not_trusted),
+		cmocka_unit_test(dns_keys_keyed_name_through_a_cname_chain_gives_the_key),
+		cmocka_unit_test(dns_keys_records_beside_a_cname_are_not_the_chain_end),
+		cmocka_unit_test(dns_keys_cname_loop_gives_no_key),
+		cmocka_unit_test(dns_keys_cname_chain_of_8_links_gives_the_key),
+		cmocka_unit_test(dns_keys_cname_chain_longer_than_8_gives_no_key),
+		cmocka_unit_test(dns_keys_cname_chain_leaving_the_answer_gives_no_key),
+		cmocka_unit_test(dns_keys_cname_answer_without_ad_bit_gives_no_key),
 	};
 
 	return cmocka_run_group_tests_name("dns_keys", tests, group_setup,
