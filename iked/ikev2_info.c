@@ -363,13 +363,17 @@ idle_check(struct ikev2_ike_sa *sa, const struct conf_conn *c, uint64_t usec)
 static uint64_t
 ike_rekey_at(const struct ikev2_ike_sa *sa, const struct conf_conn *c)
 {
+	uint64_t at;
+
 	if (c == NULL || sa->replaced ||
 	    sa->ike_rekey_disabled || sa->rekey_ike != NULL ||
 	    sa->lifetime <= c->rekeymargin)
 		return UINT64_MAX;
-	return sa->established_usec + (uint64_t)(sa->lifetime -
+	at = sa->established_usec + (uint64_t)(sa->lifetime -
 	    (sa->initiator ? c->rekeymargin : c->rekeymargin / 2)) *
 	    USEC_PER_SEC;
+	return at > sa->ike_rekey_not_before_usec ? at :
+	    sa->ike_rekey_not_before_usec;
 }
 
 static uint64_t

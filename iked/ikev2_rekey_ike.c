@@ -27,6 +27,9 @@
 #include "crypto_dh.h"
 
 #define IKE_REKEY_NONCE_LEN	32
+/* After a refusal: 30 s, doubling, at most 5 times (then the lifetime). */
+#define IKE_REKEY_BACKOFF_USEC	(30 * 1000000ULL)
+#define IKE_REKEY_MAX_REFUSALS	5
 
 static void
 spi64_be(uint64_t spi, uint8_t out[8])
@@ -212,13 +215,44 @@ adopt_peers(struct ikev2_ike_sa *sa, struct ikev2_ike_sa *peer,
 	iked_state_changed(sa->iked);
 }
 
+/*
+ * The peer refused our IKE SA rekey (or answered what we cannot use).
+ * TEMPORARY_FAILURE and the like pass (2.25): ask again after a
+ * growing pause.  Proposals it does not accept will not change: stop
+ * asking, and let the lifetime end the SA.
+ */
+static void
+rekey_refused(struct ikev2_ike_sa *sa, const struct ikev2_payload *notify,
+    const char *tag)
+{
+	uint16_t type = notify != NULL ? notify->u.notify.type : 0;
+	const char *name = type != 0 ? ikev2_name(IKEV2_REG_NOTIFY, type) : NULL;
+	uint64_t pause;
+
+	if (type == IKEV2_N_NO_PROPOSAL_CHOSEN ||
+	    sa->ike_rekey_refusals >= IKE_REKEY_MAX_REFUSALS) {
+		oe_info("%s: IKE SA rekey refused or unacceptable%s%s; the SA "
+		    "ends at its lifetime", tag, name != NULL ? ": " : "",
+		    name != NULL ? name : "");
+		sa->ike_rekey_disabled = true;	/* do not ask again */
+	} else {
+		pause = IKE_REKEY_BACKOFF_USEC << sa->ike_rekey_refusals;
+		sa->ike_rekey_refusals++;
+		sa->ike_rekey_not_before_usec = iked_now_usec(sa->iked) + pause;
+		oe_info("%s: IKE SA rekey refused%s%s; asking again in %llu s",
+		    tag, name != NULL ? ": " : "", name != NULL ? name : "",
+		    (unsigned long long)(pause / 1000000));
+	}
+	ikev2_sa_arm_timer(sa);
+}
+
 void
 ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
     const struct ikev2_message *m)
 {
 	const struct conf_conn *c = conf_find_conn(sa->iked->conf, sa->conn);
 	struct ikev2_ike_sa *nsa = sa->rekey_ike, *peer = NULL;
-	const struct ikev2_payload *psa, *pn, *pke, *p;
+	const struct ikev2_payload *psa, *pn, *pke;
 	const struct ikev2_proposal *prop;
 	struct ikev2_proto_choice ch;
 	char tag[80];
@@ -240,13 +274,8 @@ ikev2_rekey_ike_recv_response(struct ikev2_ike_sa *sa,
 			adopt_peers(sa, peer, tag);
 			return;
 		}
-		p = ikev2_message_find(m, IKEV2_PL_NOTIFY, NULL);
-		oe_info("%s: IKE SA rekey refused or unacceptable%s%s; the SA "
-		    "ends at its lifetime", tag, p != NULL ? ": " : "",
-		    p != NULL && ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) ?
-		    ikev2_name(IKEV2_REG_NOTIFY, p->u.notify.type) : "");
-		sa->ike_rekey_disabled = true;	/* do not ask again */
-		ikev2_sa_arm_timer(sa);
+		rekey_refused(sa, ikev2_message_find(m, IKEV2_PL_NOTIFY,
+		    NULL), tag);
 		return;
 	}
 	nsa->alg = ch;

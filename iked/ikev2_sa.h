@@ -255,6 +255,9 @@ struct ikev2_ike_sa {
 	bool			 replaced;	/* a rekey moved everything on */
 	uint64_t		 replaced_usec;
 	bool			 ike_rekey_disabled;	/* the peer said no */
+	/* After a refused IKE SA rekey: not again before this (backoff) */
+	uint64_t		 ike_rekey_not_before_usec;
+	unsigned		 ike_rekey_refusals;
 	/*
 	 * Simultaneous IKE SA rekeys (2.8.2): our SPI of the new IKE SA
 	 * the peer's rekey made while ours was out (0: none).  Found by
