@@ -1,10 +1,9 @@
 /*
- * IKEv2 engine tests: two complete daemon contexts (struct iked) in one
- * process, "a" at 127.0.0.1 and "b" at 127.0.0.2, exchanging datagrams
- * through a fake wire the test controls (deliver, drop, duplicate,
- * tamper), with the in-memory `none` kernel backend.  Everything else
- * is the code the daemon runs: configuration loading, the codec, NSS
- * crypto, the SA table and the exchange handlers.
+ * IKEv2 engine tests: two complete daemon contexts, "a" at 127.0.0.1
+ * and "b" at 127.0.0.2, over the fake wire of engine_harness.h
+ * (deliver, drop, duplicate, tamper) with the `none` kernel backend:
+ * handshakes, retransmissions, hostile datagrams, DELETE, liveness,
+ * NAT, rekeys, idle and kernel expiries, OE instances and fragments.
  */
 #include "config.h"
 
@@ -19,253 +18,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ikev2.h"
-#include "iked.h"
-#include "ikev2_exchange.h"
-#include "ikev2_sa.h"
-#include "crypto.h"
-#include "kernel.h"
+#include "engine_harness.h"
 #include "acquire.h"
 #include "shunt.h"
 #include "policy.h"
-
-#define MAXQ	64
-#define NAT_PORT_SHIFT	30000	/* the simulated NAT maps port P to P+30000 */
-
-struct pkt {
-	int		 from;		/* 0: a, 1: b */
-	struct ikev2_path path;
-	uint8_t		*buf;
-	size_t		 len;
-};
-
-struct harness;
-
-struct endpoint {
-	struct harness	*h;
-	int		 idx;
-};
-
-struct harness {
-	sd_event	*ev;
-	struct iked	*d[2];
-	struct endpoint	 ep[2];
-	struct pkt	 q[MAXQ];
-	size_t		 nq;
-	bool		 drop_all;
-	bool		 nat_a;		/* a sits behind a port-mapping NAT */
-	char		 dir[64];
-	/* initiation result */
-	int		 ndone;
-	struct ikev2_initiate_result res;
-	/* every datagram sent, for replays: copies */
-	struct pkt	 log[MAXQ];
-	size_t		 nlog;
-};
-
-static struct crypto_nss *nss;
-
-static int
-fake_send(void *arg, const struct ikev2_path *path, const uint8_t *buf,
-    size_t len)
-{
-	struct endpoint *ep = arg;
-	struct harness *h = ep->h;
-	struct pkt p;
-
-	memset(&p, 0, sizeof(p));
-	p.from = ep->idx;
-	p.path = *path;
-	p.len = len;
-	p.buf = malloc(len);
-	assert_non_null(p.buf);
-	memcpy(p.buf, buf, len);
-	if (h->nlog < MAXQ) {
-		h->log[h->nlog] = p;
-		h->log[h->nlog].buf = malloc(len);
-		assert_non_null(h->log[h->nlog].buf);
-		memcpy(h->log[h->nlog].buf, buf, len);
-		h->nlog++;
-	}
-	if (h->drop_all || h->nq >= MAXQ) {
-		free(p.buf);
-		return 0;
-	}
-	h->q[h->nq++] = p;
-	return 0;
-}
-
-/* Hand one datagram to the other side, as its socket would. */
-static void
-deliver(struct harness *h, const struct pkt *p, const uint8_t *buf, size_t len)
-{
-	struct ikev2_path rp;
-
-	rp.local = p->path.remote;
-	rp.remote = p->path.local;
-	rp.lport = p->path.rport;
-	rp.rport = p->path.lport;
-	rp.natt = p->path.natt;
-	if (h->nat_a && p->from == 0)
-		rp.rport = (uint16_t)(p->path.lport + NAT_PORT_SHIFT);
-	if (h->nat_a && p->from == 1)
-		rp.lport = (uint16_t)(p->path.rport - NAT_PORT_SHIFT);
-	ikev2_recv(h->d[1 - p->from], &rp, buf, len);
-}
-
-/* Deliver queued datagrams until the wire is quiet. */
-static void
-pump(struct harness *h)
-{
-	int rounds;
-
-	for (rounds = 0; rounds < 100 && h->nq > 0; rounds++) {
-		struct pkt p = h->q[0];
-
-		memmove(&h->q[0], &h->q[1], (h->nq - 1) * sizeof(h->q[0]));
-		h->nq--;
-		deliver(h, &p, p.buf, p.len);
-		free(p.buf);
-	}
-}
-
-static void
-write_conf(const char *path, const char *me, const char *peer,
-    const char *extra, const char *pol)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fprintf(f, "config setup\n\tlisten=%s\n\tprotostack=none\n"
-	    "\tpolicies-dir=%s\n\nconn peer\n\tleft=%s\n\tright=%s\n"
-	    "\tleftid=%%null\n\trightid=%%null\n\tauthby=null\n"
-	    "%s\tauto=add\n\tretransmit-interval=50\n"
-	    "\tretransmit-timeout=1s\n%s", me, pol, me, peer,
-	    extra != NULL && strstr(extra, "type=") != NULL ? "" :
-	    "\ttype=transport\n", extra != NULL ? extra : "");
-	fclose(f);
-}
-
-static struct harness *harness_new_addrs(const char *addr_a,
-    const char *addr_b, const char *extra_a, const char *extra_b);
-
-static struct harness *
-harness_new(const char *extra_a, const char *extra_b)
-{
-	return harness_new_addrs("127.0.0.1", "127.0.0.2", extra_a, extra_b);
-}
-
-static struct harness *
-harness_new_addrs(const char *addr_a, const char *addr_b, const char *extra_a,
-    const char *extra_b)
-{
-	struct harness *h = calloc(1, sizeof(*h));
-	struct iked_opts o;
-	char conf[2][128], pol[128];
-	int i;
-
-	assert_non_null(h);
-	snprintf(h->dir, sizeof(h->dir), "/tmp/oe-test-engine.XXXXXX");
-	assert_non_null(mkdtemp(h->dir));
-	snprintf(pol, sizeof(pol), "%s", h->dir);
-	snprintf(conf[0], sizeof(conf[0]), "%s/a.conf", h->dir);
-	snprintf(conf[1], sizeof(conf[1]), "%s/b.conf", h->dir);
-	write_conf(conf[0], addr_a, addr_b, extra_a, pol);
-	write_conf(conf[1], addr_b, addr_a, extra_b, pol);
-	assert_int_equal(sd_event_new(&h->ev), 0);
-	for (i = 0; i < 2; i++) {
-		memset(&o, 0, sizeof(o));
-		o.config = conf[i];
-		o.kernel = "none";
-		o.log_level = LOG_ERR;
-		o.no_nss = true;
-		h->d[i] = iked_new(h->ev, &o);
-		assert_non_null(h->d[i]);
-		h->ep[i].h = h;
-		h->ep[i].idx = i;
-		h->d[i]->send = fake_send;
-		h->d[i]->send_arg = &h->ep[i];
-		assert_int_equal(iked_setup(h->d[i]), 0);
-	}
-	return h;
-}
-
-static void
-harness_free(struct harness *h)
-{
-	size_t i;
-
-	iked_free(h->d[0]);
-	iked_free(h->d[1]);
-	for (i = 0; i < h->nq; i++)
-		free(h->q[i].buf);
-	for (i = 0; i < h->nlog; i++)
-		free(h->log[i].buf);
-	sd_event_unref(h->ev);
-	{
-		char p[160];
-
-		snprintf(p, sizeof(p), "%s/a.conf", h->dir);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s/b.conf", h->dir);
-		unlink(p);
-		rmdir(h->dir);
-	}
-	free(h);
-}
-
-static void
-on_done(void *arg, const struct ikev2_initiate_result *res)
-{
-	struct harness *h = arg;
-
-	h->ndone++;
-	h->res = *res;
-}
-
-static void
-initiate(struct harness *h)
-{
-	struct ikev2_initiate_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.conn = "peer";
-	req.done = on_done;
-	req.arg = h;
-	assert_int_equal(ikev2_initiate(h->d[0], &req), 0);
-}
-
-static struct ikev2_ike_sa *
-only_sa(struct iked *d)
-{
-	assert_int_equal(ikev2_sa_count(d->sas), 1);
-	return ikev2_sa_first(d->sas);
-}
-
-static bool
-kernel_has_sa(struct iked *d, const char *dst, uint32_t spi)
-{
-	struct kernel_sa_id id;
-
-	memset(&id, 0, sizeof(id));
-	assert_int_equal(kernel_addr_from_string(&id.dst, dst), 0);
-	id.spi = spi;
-	return kernel_none_find_sa(d->kernel, &id) != NULL &&
-	    !kernel_none_sa_is_larval(d->kernel, &id);
-}
-
-/* Index in h->log of the n-th datagram (0-based) sent by `from`. */
-static size_t
-sent_by(struct harness *h, int from, int n)
-{
-	size_t i;
-
-	for (i = 0; i < h->nlog; i++)
-		if (h->log[i].from == from && n-- == 0)
-			return i;
-	fail_msg("datagram %d from %d not sent", n, from);
-	return 0;
-}
 
 /* ---- tests ------------------------------------------------------------- */
 
@@ -278,8 +34,8 @@ engine_null_auth_handshake_installs_matching_child_sas(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_int_equal(h->ndone, 1);
-	assert_true(h->res.ok);
+	assert_int_equal(h->r[0].ndone, 1);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	assert_int_equal(a->state, IKEV2_SA_ESTABLISHED);
@@ -294,7 +50,7 @@ engine_null_auth_handshake_installs_matching_child_sas(void **state)
 	assert_true(a->child.installed && b->child.installed);
 	assert_int_equal(a->child.spi_out, b->child.spi_in);
 	assert_int_equal(a->child.spi_in, b->child.spi_out);
-	assert_int_equal(h->res.spi_in, a->child.spi_in);
+	assert_int_equal(h->r[0].res.spi_in, a->child.spi_in);
 	assert_string_equal(a->child.fp_out, b->child.fp_in);
 	assert_string_equal(a->child.fp_in, b->child.fp_out);
 	assert_true(a->child.transport && b->child.transport);
@@ -337,7 +93,7 @@ engine_duplicate_auth_request_is_replayed_not_reprocessed(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	auth = h->log[sent_by(h, 0, 1)];	/* a's IKE_AUTH request */
 	first = sent_by(h, 1, 1);		/* b's IKE_AUTH response */
 	deliver(h, &auth, auth.buf, auth.len);
@@ -415,10 +171,10 @@ engine_unanswered_request_fails_after_deadline(void **state)
 	(void)state;
 	h->drop_all = true;
 	initiate(h);
-	for (i = 0; i < 60 && h->ndone == 0; i++)
+	for (i = 0; i < 60 && h->r[0].ndone == 0; i++)
 		(void)sd_event_run(h->ev, 100000);
-	assert_int_equal(h->ndone, 1);
-	assert_false(h->res.ok);
+	assert_int_equal(h->r[0].ndone, 1);
+	assert_false(h->r[0].res.ok);
 	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
 	assert_int_equal(h->d[0]->stats.ike_failed, 1);
 	/* interval 50 ms doubling within 1 s: 1 + 4 transmissions */
@@ -436,7 +192,7 @@ engine_delete_removes_both_sides_and_kernel_state(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
 	assert_int_equal(nsa, 2);
 	assert_int_equal(npol, 2);
@@ -460,8 +216,8 @@ engine_no_common_proposal_fails_initiation(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_int_equal(h->ndone, 1);
-	assert_false(h->res.ok);
+	assert_int_equal(h->r[0].ndone, 1);
+	assert_false(h->r[0].res.ok);
 	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
 	assert_int_equal(ikev2_sa_count(h->d[1]->sas), 0);
 	harness_free(h);
@@ -478,7 +234,7 @@ engine_cbc_hmac_and_ecp256_negotiate(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	assert_int_equal(a->alg.encr, IKEV2_ENCR_AES_CBC);
 	assert_int_equal(a->alg.integ, IKEV2_INTEG_HMAC_SHA2_256_128);
@@ -487,20 +243,6 @@ engine_cbc_hmac_and_ecp256_negotiate(void **state)
 	assert_int_equal(a->child.alg.integ, IKEV2_INTEG_HMAC_SHA2_256_128);
 	assert_string_equal(a->child.fp_out, only_sa(h->d[1])->child.fp_in);
 	harness_free(h);
-}
-
-/* Run the event loop (timers) and the wire for up to `ms` or until cond. */
-static void
-run_for(struct harness *h, int ms, bool (*cond)(struct harness *))
-{
-	int i;
-
-	for (i = 0; i < ms / 50; i++) {
-		(void)sd_event_run(h->ev, 50000);
-		pump(h);
-		if (cond != NULL && cond(h))
-			return;
-	}
 }
 
 static bool
@@ -518,7 +260,7 @@ engine_liveness_check_answered_keeps_sa(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	rx_before = h->d[1]->stats.rx_packets;
 	run_for(h, 2600, NULL);
 	/* at least two empty INFORMATIONAL requests reached b... */
@@ -539,7 +281,7 @@ engine_dead_peer_detected_and_kernel_state_removed(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	h->drop_all = true;		/* b vanishes */
 	run_for(h, 4000, a_has_no_sa);
 	assert_int_equal(ikev2_sa_count(h->d[0]->sas), 0);
@@ -576,8 +318,8 @@ engine_stale_invalid_ke_answer_is_ignored(void **state)
 	h->drop_all = false;
 	deliver(h, &resp, resp.buf, resp.len);
 	pump(h);
-	assert_int_equal(h->ndone, 1);
-	assert_true(h->res.ok);
+	assert_int_equal(h->r[0].ndone, 1);
+	assert_true(h->r[0].res.ok);
 	harness_free(h);
 }
 
@@ -593,7 +335,7 @@ engine_nat_detected_moves_to_natt_port_with_udp_encap(void **state)
 	h->nat_a = true;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	assert_true(a->nat_local && !a->nat_remote);
@@ -628,24 +370,12 @@ engine_no_nat_stays_on_ike_port(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	assert_false(a->nat_local || a->nat_remote);
 	assert_false(a->path.natt);
 	assert_int_equal(a->path.rport, 500);
 	harness_free(h);
-}
-
-static bool
-rekey_done(struct harness *h)
-{
-	struct ikev2_ike_sa *a = ikev2_sa_first(h->d[0]->sas);
-	struct ikev2_ike_sa *b = ikev2_sa_first(h->d[1]->sas);
-
-	/* the old Child SA's inbound SA lingers a while after its DELETE */
-	return a != NULL && a->rekeys >= 1 && !a->old_child.present &&
-	    b != NULL && !b->old_child.present &&
-	    !a->req.active && h->nq == 0;
 }
 
 static void
@@ -662,7 +392,7 @@ engine_child_sa_rekey_replaces_spis_and_deletes_old(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	old_in = a->child.spi_in;
 	old_out = a->child.spi_out;
@@ -712,7 +442,7 @@ engine_rekey_uses_pfs_with_the_ike_group_by_default(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	assert_int_equal(only_sa(h->d[0])->child.alg.dh, 0);	/* IKE_AUTH */
 	run_for(h, 2500, rekey_done);
 	assert_true(rekey_done(h));
@@ -755,7 +485,7 @@ engine_rekey_refused_without_pfs_keeps_old_child(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	spi = a->child.spi_out;
 	run_for(h, 1600, NULL);
@@ -782,7 +512,7 @@ engine_rekey_follows_invalid_ke_to_the_responders_group(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	run_for(h, 2500, rekey_done);
 	assert_true(rekey_done(h));
 	a = only_sa(h->d[0]);
@@ -809,7 +539,7 @@ engine_ike_sa_rekey_moves_child_to_new_spis(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	ispi = a->ispi;
 	rspi = a->rspi;
@@ -872,7 +602,7 @@ engine_idle_child_sa_is_deleted_busy_one_kept(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	/* busy: traffic every 0.3 s for 3.5 s keeps it */
 	for (i = 0; i < 12; i++) {
 		traffic_a(h);
@@ -903,7 +633,7 @@ engine_idle_follows_counters_not_use_time(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	memset(&id, 0, sizeof(id));
 	assert_int_equal(kernel_addr_from_string(&id.dst, "127.0.0.2"), 0);
 	id.spi = only_sa(h->d[0])->child.spi_out;
@@ -931,7 +661,7 @@ engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	old = a->child.spi_in;
 	memset(&id, 0, sizeof(id));
@@ -970,25 +700,12 @@ oe_group_a(struct harness *h, const char *line)
 	char p[160];
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/private", h->dir);
+	snprintf(p, sizeof(p), "%s/private", h->pol[0]);
 	f = fopen(p, "w");
 	assert_non_null(f);
 	fprintf(f, "%s\n", line);
 	fclose(f);
-	/* harness_new()'s path was its local: name the file for this call */
-	snprintf(p, sizeof(p), "%s/a.conf", h->dir);
-	h->d[0]->opts.config = p;
 	assert_int_equal(iked_reload(h->d[0]), 0);
-	h->d[0]->opts.config = NULL;
-}
-
-static void
-oe_group_a_free(struct harness *h)
-{
-	char p[160];
-
-	snprintf(p, sizeof(p), "%s/private", h->dir);
-	unlink(p);
 }
 
 /* The flow a -> b (udp from sport to dport; proto 0: none given). */
@@ -1081,7 +798,6 @@ engine_hard_expire_of_oe_instance_brings_the_trap_back(void **state)
 	assert_true(only_sa(h->d[0])->child.spi_out != old_out);
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &flow),
 	    KERNEL_POLICY_IPSEC);
-	oe_group_a_free(h);
 	harness_free(h);
 }
 
@@ -1151,7 +867,6 @@ engine_port_specific_entry_gives_a_port_specific_instance(void **state)
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
 	flow_ab(&other, 6, 40000, 5000);
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
-	oe_group_a_free(h);
 	harness_free(h);
 }
 
@@ -1190,7 +905,6 @@ engine_acquire_reqid_band_decides_lookup_or_ignore(void **state)
 	run_for(h, 3000, a_established);
 	assert_true(a_established(h));
 	assert_string_equal(only_sa(h->d[0])->conn, "private");
-	oe_group_a_free(h);
 	harness_free(h);
 }
 
@@ -1237,7 +951,6 @@ engine_port_specific_shunts_cover_only_the_flow(void **state)
 	    KERNEL_POLICY_DROP);
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &other), 0);
 	assert_int_equal(kernel_none_packet_out(h->d[0]->kernel, &tcp), 0);
-	oe_group_a_free(h);
 	harness_free(h);
 }
 
@@ -1270,7 +983,7 @@ engine_large_messages_are_fragmented_and_reassembled(void **state)
 	h->d[1]->frag_mtu = 150;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	assert_true(a->peer_frag && b->peer_frag);
@@ -1305,7 +1018,7 @@ engine_ipv6_handshake_and_child_sa(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	assert_int_equal(a->path.remote.family, AF_INET6);
@@ -1331,7 +1044,7 @@ engine_tunnel_with_subnets_installs_subnet_selectors(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	assert_false(a->child.transport);
@@ -1365,8 +1078,8 @@ engine_disjoint_subnets_refuse_the_child_sa(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_int_equal(h->ndone, 1);
-	assert_false(h->res.ok);
+	assert_int_equal(h->r[0].ndone, 1);
+	assert_false(h->r[0].res.ok);
 	kernel_none_count(h->d[1]->kernel, &nsa, &npol);
 	assert_int_equal(nsa + npol, 0);
 	harness_free(h);
@@ -1383,16 +1096,16 @@ engine_initial_contact_after_restart_replaces_stale_sa(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	stale_in = only_sa(h->d[1])->child.spi_in;
 	/* a "crashes": its state vanishes without a word to b */
 	a = only_sa(h->d[0]);
 	ikev2_child_remove(a);
 	ikev2_sa_destroy(a, "test: crash");
-	h->ndone = 0;
+	h->r[0].ndone = 0;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	/* b dropped the stale SA on INITIAL_CONTACT, kept the policies */
 	b = only_sa(h->d[1]);
 	assert_true(b->child.spi_in != stale_in);
@@ -1513,23 +1226,6 @@ engine_mutated_messages_never_crash_or_leak_state(void **state)
 	harness_free(h);
 }
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	oe_log_init("test_engine", LOG_ERR);
-	nss = crypto_nss_init(NULL, false);
-	return nss == NULL ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	crypto_nss_shutdown(nss);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -1571,5 +1267,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("engine_exchange", tests,
-	    group_setup, group_teardown);
+	    harness_nss_setup, harness_nss_teardown);
 }

@@ -1,21 +1,21 @@
 /*
- * Rekeying between two engines over the fake wire of
- * test_engine_exchange.c (`none` kernel backend): what each side keeps
- * in the kernel across a Child SA rekey, a rekey without the key
- * exchange pfs=yes asks for, the responder's own rekeys, and rekeys
- * that collide (Child SA and IKE SA, RFC 7296 2.8.1, 2.8.2, 2.25).
- *
- * The harness (two daemon contexts, the wire, run_for(), kernel_has_sa()
- * and the rest) is test_engine_exchange.c's, compiled in here rather
- * than copied; its own tests are built but run by its own program.
+ * Rekeying between two engines over the fake wire of engine_harness.h
+ * (`none` kernel backend): what each side keeps in the kernel across a
+ * Child SA rekey, a rekey without the key exchange pfs=yes asks for,
+ * the responder's own rekeys, and rekeys that collide (Child SA and IKE
+ * SA, RFC 7296 2.8.1, 2.8.2, 2.25).
  */
 #include "config.h"
 
-int	engine_exchange_main(void);
-#define main engine_exchange_main
-#include "test_engine_exchange.c"
-#undef main
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
 
+#include "engine_harness.h"
 #include "ikev2_child.h"
 
 /* The rekey initiator's DELETE of the old Child SA has been answered. */
@@ -42,7 +42,7 @@ rekey_old_inbound_sa_outlives_the_delete_then_goes(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	a_in = a->child.spi_in;		/* = b's old outbound */
 	a_out = a->child.spi_out;	/* = b's old inbound */
@@ -105,7 +105,7 @@ rekey_without_ke_refused_old_child_kept_then_childless_ike_sa_deleted(
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	a_in = a->child.spi_in;
 	a_out = a->child.spi_out;
@@ -177,7 +177,7 @@ rekey_child_collision_leaves_one_pair_same_on_both_sides(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	for (round = 1; round <= 3; round++) {
 		a = only_sa(h->d[0]);
 		b = only_sa(h->d[1]);
@@ -242,7 +242,7 @@ rekey_responder_rekeys_late_when_the_initiator_does_not(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	b = only_sa(h->d[1]);
 	assert_false(b->initiator);
 	old_in = b->child.spi_in;
@@ -269,19 +269,6 @@ rekey_responder_rekeys_late_when_the_initiator_does_not(void **state)
 	harness_free(h);
 }
 
-/* Take the queued datagram at `i` off the wire and deliver it. */
-static void
-deliver_at(struct harness *h, size_t i)
-{
-	struct pkt p = h->q[i];
-
-	assert_true(i < h->nq);
-	memmove(&h->q[i], &h->q[i + 1], (h->nq - i - 1) * sizeof(h->q[0]));
-	h->nq--;
-	deliver(h, &p, p.buf, p.len);
-	free(p.buf);
-}
-
 /*
  * The rekey responder (b) puts the new outbound SA in only once a's
  * DELETE of the old Child SA shows that a has the new inbound one (a
@@ -302,7 +289,7 @@ rekey_responder_outbound_waits_for_the_old_sas_delete(void **state)
 
 		initiate(h);
 		pump(h);
-		assert_true(h->res.ok);
+		assert_true(h->r[0].res.ok);
 		a = only_sa(h->d[0]);
 		b = only_sa(h->d[1]);
 		old_b_out = b->child.spi_out;
@@ -362,7 +349,7 @@ rekey_child_collision_loser_delete_overtaking_the_answer(void **state)
 
 		initiate(h);
 		pump(h);
-		assert_true(h->res.ok);
+		assert_true(h->r[0].res.ok);
 		a = only_sa(h->d[0]);
 		b = only_sa(h->d[1]);
 		a->child.established_usec -= 60 * 1000000ULL;
@@ -442,7 +429,7 @@ rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides(void **state)
 
 		initiate(h);
 		pump(h);
-		assert_true(h->res.ok);
+		assert_true(h->r[0].res.ok);
 		a = only_sa(h->d[0]);
 		b = only_sa(h->d[1]);
 		ispi = a->ispi;
@@ -498,7 +485,7 @@ rekey_child_and_ike_rekeys_crossing_get_temporary_failure(void **state)
 	(void)state;
 	initiate(h);
 	pump(h);
-	assert_true(h->res.ok);
+	assert_true(h->r[0].res.ok);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	ispi = a->ispi;
@@ -542,5 +529,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("engine_rekey", tests,
-	    group_setup, group_teardown);
+	    harness_nss_setup, harness_nss_teardown);
 }

@@ -1,8 +1,9 @@
 /*
  * Responder-side authentication, in process: three daemon contexts,
  * "west" (127.0.0.1), "east" (127.0.0.2) and "mallory", a second
- * host at west's address (127.0.0.1), over a fake wire; the kernel
- * backend is `none`, whose recorded policies the tests read.  Datagrams
+ * host at west's address (127.0.0.1), over the fake wire of
+ * engine_harness.h; the kernel backend is `none`, whose recorded
+ * policies the tests read.  Datagrams
  * to 127.0.0.1 go to whichever of west and mallory holds the IKE SA
  * they name (as the one host there would), to west otherwise.
  *
@@ -20,75 +21,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <keyhi.h>
 #include <pk11pub.h>
 #include <ldns/ldns.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
-#include "ikev2.h"
-#include "iked.h"
+#include "engine_harness.h"
 #include "ikev2_auth.h"
 #include "ikev2_child.h"
-#include "ikev2_exchange.h"
 #include "ikev2_message.h"
-#include "ikev2_sa.h"
 #include "dns_keys.h"
-#include "crypto.h"
-#include "kernel.h"
 #include "oe_ipseckey.h"
 
-#define MAXQ		64
-#define NENG		3
 #define WEST		0
 #define EAST		1
 #define MALLORY		2
 #define RSA_HEX_MAX	(2 * 600)
 
-static const char *const eng_addr[NENG] = {
+static const char *const eng_addr[HARNESS_MAX] = {
 	"127.0.0.1", "127.0.0.2", "127.0.0.1",
-};
-
-struct pkt {
-	int		 from;
-	struct ikev2_path path;
-	uint8_t		*buf;
-	size_t		 len;
-};
-
-struct harness;
-
-struct endpoint {
-	struct harness	*h;
-	int		 idx;
-};
-
-struct result {
-	int		 ndone;
-	struct ikev2_initiate_result res;
-};
-
-/* A resolver on loopback for east (EAST_DNS), in the harness's loop. */
-struct resolver {
-	int		 fd;
-	uint16_t	 port;
-	sd_event_source	*io;
-	bool		 ad;		/* answers carry the AD bit */
-	int		 queries;
-};
-
-struct harness {
-	sd_event	*ev;
-	struct resolver	 dns;
-	struct iked	*d[NENG];
-	struct endpoint	 ep[NENG];
-	struct pkt	 q[MAXQ];
-	size_t		 nq;
-	struct result	 r[NENG];
 };
 
 struct keys {
@@ -103,27 +55,6 @@ struct keys {
 static struct keys K;
 
 /* ---- the wire ------------------------------------------------------- */
-
-static int
-fake_send(void *arg, const struct ikev2_path *path, const uint8_t *buf,
-    size_t len)
-{
-	struct endpoint *ep = arg;
-	struct harness *h = ep->h;
-	struct pkt *p;
-
-	if (h->nq >= MAXQ)
-		return 0;
-	p = &h->q[h->nq++];
-	memset(p, 0, sizeof(*p));
-	p->from = ep->idx;
-	p->path = *path;
-	p->len = len;
-	p->buf = malloc(len);
-	assert_non_null(p->buf);
-	memcpy(p->buf, buf, len);
-	return 0;
-}
 
 /* Which context at the destination address takes this datagram. */
 static int
@@ -142,45 +73,6 @@ receiver(struct harness *h, const struct pkt *p)
 	    ikev2_sa_find(h->d[MALLORY]->sas, hdr.rspi) != NULL))
 		return MALLORY;
 	return WEST;
-}
-
-static void
-deliver(struct harness *h, const struct pkt *p)
-{
-	struct ikev2_path rp;
-
-	memset(&rp, 0, sizeof(rp));
-	rp.local = p->path.remote;
-	rp.remote = p->path.local;
-	rp.lport = p->path.rport;
-	rp.rport = p->path.lport;
-	rp.natt = p->path.natt;
-	ikev2_recv(h->d[receiver(h, p)], &rp, p->buf, p->len);
-}
-
-/* Deliver at most n queued datagrams (in order); how many were. */
-static int
-pump_n(struct harness *h, int n)
-{
-	int done = 0;
-
-	while (done < n && h->nq > 0) {
-		struct pkt p = h->q[0];
-
-		memmove(&h->q[0], &h->q[1], (h->nq - 1) * sizeof(h->q[0]));
-		h->nq--;
-		deliver(h, &p);
-		free(p.buf);
-		done++;
-	}
-	return done;
-}
-
-static void
-pump(struct harness *h)
-{
-	(void)pump_n(h, 200);
-	assert_int_equal(h->nq, 0);
 }
 
 /* ---- contexts --------------------------------------------------------- */
@@ -278,271 +170,64 @@ conf_mallory(char *buf, size_t cap, const char *pol)
 }
 
 /*
- * The fake resolver: for west.oe.test., an A record 127.0.0.1 and an
- * IPSECKEY with west's key; the AD bit as the test says.
+ * The fake resolver's records: for west.oe.test., an A record 127.0.0.1
+ * and an IPSECKEY with west's key (the AD bit is h->dns.ad).
  */
 static int
-resolver_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+west_records(void *arg, const ldns_rr *q, char *rr, size_t cap)
 {
-	struct resolver *r = userdata;
-	struct sockaddr_storage from;
-	socklen_t flen = sizeof(from);
-	uint8_t buf[4096], *wire = NULL;
 	struct oe_ipseckey k;
-	char text[2048], err[96];
-	ldns_pkt *q = NULL, *a;
-	const ldns_rr *qrr;
-	ldns_rr *rr = NULL;
-	size_t len;
-	ssize_t n;
+	char err[96];
 
-	(void)s;
-	(void)revents;
-	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-	if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
-		return 0;
-	r->queries++;
-	qrr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	a = ldns_pkt_new();
-	assert_non_null(a);
-	ldns_pkt_set_id(a, ldns_pkt_id(q));
-	ldns_pkt_set_qr(a, true);
-	ldns_pkt_set_ad(a, r->ad);
-	ldns_pkt_push_rr(a, LDNS_SECTION_QUESTION, ldns_rr_clone(qrr));
-	text[0] = '\0';
-	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_A)
-		snprintf(text, sizeof(text), "west.oe.test. 60 IN A 127.0.0.1");
-	if (ldns_rr_get_type(qrr) == LDNS_RR_TYPE_IPSECKEY) {
+	(void)arg;
+	if (ldns_rr_get_type(q) == LDNS_RR_TYPE_A)
+		snprintf(rr, cap, "west.oe.test. 60 IN A 127.0.0.1");
+	if (ldns_rr_get_type(q) == LDNS_RR_TYPE_IPSECKEY) {
 		memset(&k, 0, sizeof(k));
 		k.precedence = 10;
 		k.algorithm = 2;
 		k.alg_known = true;
 		k.key_len = K.rsa_len;
 		memcpy(k.key, K.rsa, K.rsa_len);
-		memcpy(text, "west.oe.test. 60 IN IPSECKEY ", 29);
-		assert_true(oe_ipseckey_to_text(&k, text + 29, sizeof(text) - 29,
-		    err, sizeof(err)) > 0);
+		assert_true(cap > 29);
+		memcpy(rr, "west.oe.test. 60 IN IPSECKEY ", 29);
+		assert_true(oe_ipseckey_to_text(&k, rr + 29, cap - 29, err,
+		    sizeof(err)) > 0);
 	}
-	if (text[0] != '\0') {
-		assert_int_equal(ldns_rr_new_frm_str(&rr, text, 60, NULL, NULL),
-		    LDNS_STATUS_OK);
-		ldns_pkt_push_rr(a, LDNS_SECTION_ANSWER, rr);
-	}
-	assert_int_equal(ldns_pkt2wire(&wire, a, &len), LDNS_STATUS_OK);
-	(void)sendto(fd, wire, len, 0, (struct sockaddr *)&from, flen);
-	free(wire);
-	ldns_pkt_free(a);
-	ldns_pkt_free(q);
 	return 0;
 }
 
+/* Each context's group files (both 127.0.0.0/8 and /24) and conns. */
 static void
-resolver_open(struct harness *h)
+responder_conf(struct harness *h, int i, const char *pol, char *buf,
+    size_t cap, void *arg)
 {
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
+	const unsigned *east = arg;
+	char path[160];
 
-	h->dns.ad = true;
-	h->dns.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	assert_true(h->dns.fd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(h->dns.fd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
-	assert_int_equal(getsockname(h->dns.fd, (struct sockaddr *)&sin,
-	    &slen), 0);
-	h->dns.port = ntohs(sin.sin_port);
-	assert_int_equal(sd_event_add_io(h->ev, &h->dns.io, h->dns.fd, EPOLLIN,
-	    resolver_read, &h->dns), 0);
+	snprintf(path, sizeof(path), "%s/private", pol);
+	write_file(path, "127.0.0.0/8\n");
+	snprintf(path, sizeof(path), "%s/oe", pol);
+	write_file(path, "127.0.0.0/24\n");
+	if (i == WEST)
+		conf_west(buf, cap, pol);
+	else if (i == EAST)
+		conf_east(buf, cap, pol, *east, h->dns.port);
+	else
+		conf_mallory(buf, cap, pol);
 }
 
-/* Run the loop (timers, the resolver) and the wire until ctx is done. */
-static void
-run_until_done(struct harness *h, int ctx)
-{
-	int i;
-
-	for (i = 0; i < 300 && h->r[ctx].ndone == 0; i++) {
-		assert_true(sd_event_run(h->ev, 10 * 1000) >= 0);
-		(void)pump_n(h, 200);
-	}
-	assert_int_equal(h->r[ctx].ndone, 1);
-}
-
+/* west, east (its conns as `east` says) and mallory; routed by receiver. */
 static struct harness *
-harness_new(unsigned east)
+responder_harness(unsigned east)
 {
-	struct harness *h = calloc(1, sizeof(*h));
-	static char text[8192];
-	char path[160], pol[128];
-	struct iked_opts o;
-	int i;
+	struct harness *h = harness_empty();
 
-	assert_non_null(h);
-	assert_int_equal(sd_event_new(&h->ev), 0);
-	h->dns.fd = -1;
 	if (east & EAST_DNS)
-		resolver_open(h);
-	for (i = 0; i < NENG; i++) {
-		snprintf(pol, sizeof(pol), "%s/pol%d", K.dir, i);
-		(void)mkdir(pol, 0700);
-		snprintf(path, sizeof(path), "%s/private", pol);
-		write_file(path, "127.0.0.0/8\n");
-		snprintf(path, sizeof(path), "%s/oe", pol);
-		write_file(path, "127.0.0.0/24\n");
-		if (i == WEST)
-			conf_west(text, sizeof(text), pol);
-		else if (i == EAST)
-			conf_east(text, sizeof(text), pol, east, h->dns.port);
-		else
-			conf_mallory(text, sizeof(text), pol);
-		snprintf(path, sizeof(path), "%s/e%d.conf", K.dir, i);
-		write_file(path, text);
-		memset(&o, 0, sizeof(o));
-		o.config = path;
-		o.kernel = "none";
-		o.log_level = LOG_ERR;
-		o.no_nss = true;
-		h->d[i] = iked_new(h->ev, &o);
-		assert_non_null(h->d[i]);
-		h->ep[i].h = h;
-		h->ep[i].idx = i;
-		h->d[i]->send = fake_send;
-		h->d[i]->send_arg = &h->ep[i];
-		assert_int_equal(iked_setup(h->d[i]), 0);
-	}
+		harness_resolver_open(h, west_records, NULL);
+	h->route = receiver;
+	harness_engines(h, HARNESS_MAX, eng_addr, responder_conf, &east);
 	return h;
-}
-
-static void
-harness_free(struct harness *h)
-{
-	char p[160];
-	size_t i;
-	int e;
-
-	for (e = 0; e < NENG; e++)
-		iked_free(h->d[e]);
-	for (i = 0; i < h->nq; i++)
-		free(h->q[i].buf);
-	sd_event_source_disable_unref(h->dns.io);
-	if (h->dns.fd >= 0)
-		close(h->dns.fd);
-	sd_event_unref(h->ev);
-	free(h);
-	for (e = 0; e < NENG; e++) {
-		snprintf(p, sizeof(p), "%s/e%d.conf", K.dir, e);
-		(void)unlink(p);
-		snprintf(p, sizeof(p), "%s/pol%d/private", K.dir, e);
-		(void)unlink(p);
-		snprintf(p, sizeof(p), "%s/pol%d/oe", K.dir, e);
-		(void)unlink(p);
-		snprintf(p, sizeof(p), "%s/pol%d", K.dir, e);
-		(void)rmdir(p);
-	}
-}
-
-static void
-on_done(void *arg, const struct ikev2_initiate_result *res)
-{
-	struct result *r = arg;
-
-	r->ndone++;
-	r->res = *res;
-}
-
-/* Start an IKE SA from context `from` with conn `conn` to `peer`. */
-static void
-initiate(struct harness *h, int from, const char *conn, const char *peer,
-    const struct ikev2_peer_key *keys, size_t nkeys)
-{
-	struct ikev2_initiate_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.conn = conn;
-	if (peer != NULL)
-		assert_int_equal(oe_addr_parse(&req.peer, peer, AF_INET, NULL,
-		    0), 0);
-	req.keys = keys;
-	req.nkeys = nkeys;
-	req.done = on_done;
-	req.arg = &h->r[from];
-	h->r[from].ndone = 0;
-	assert_int_equal(ikev2_initiate(h->d[from], &req), 0);
-}
-
-/* ---- what the kernel holds ------------------------------------------- */
-
-/* The reqid of ctx's outbound host-to-host policy me -> peer; 0: none. */
-static uint32_t
-out_policy_reqid(struct harness *h, int ctx, const char *me, const char *peer)
-{
-	const struct kernel_policy *pol;
-	struct kernel_selector sel;
-
-	memset(&sel, 0, sizeof(sel));
-	sel.family = AF_INET;
-	assert_int_equal(kernel_addr_from_string(&sel.src, me), 0);
-	assert_int_equal(kernel_addr_from_string(&sel.dst, peer), 0);
-	sel.src_plen = sel.dst_plen = 32;
-	pol = kernel_none_find_policy(h->d[ctx]->kernel, &sel, KERNEL_DIR_OUT,
-	    NULL);
-	if (pol == NULL || pol->action != KERNEL_POLICY_IPSEC)
-		return 0;
-	return pol->reqid;
-}
-
-static uint32_t
-in_policy_reqid(struct harness *h, int ctx, const char *me, const char *peer)
-{
-	const struct kernel_policy *pol;
-	struct kernel_selector sel;
-
-	memset(&sel, 0, sizeof(sel));
-	sel.family = AF_INET;
-	assert_int_equal(kernel_addr_from_string(&sel.src, peer), 0);
-	assert_int_equal(kernel_addr_from_string(&sel.dst, me), 0);
-	sel.src_plen = sel.dst_plen = 32;
-	pol = kernel_none_find_policy(h->d[ctx]->kernel, &sel, KERNEL_DIR_IN,
-	    NULL);
-	if (pol == NULL || pol->action != KERNEL_POLICY_IPSEC)
-		return 0;
-	return pol->reqid;
-}
-
-static bool
-kernel_has_sa(struct iked *d, const char *dst, uint32_t spi)
-{
-	struct kernel_sa_id id;
-
-	memset(&id, 0, sizeof(id));
-	assert_int_equal(kernel_addr_from_string(&id.dst, dst), 0);
-	id.spi = spi;
-	return kernel_none_find_sa(d->kernel, &id) != NULL &&
-	    !kernel_none_sa_is_larval(d->kernel, &id);
-}
-
-/* Both policies of ctx towards peer point at sa's Child SA. */
-static void
-assert_policies_held_by(struct harness *h, int ctx, const char *peer,
-    const struct ikev2_ike_sa *sa)
-{
-	const char *me = eng_addr[ctx];
-
-	assert_true(sa->child.installed);
-	assert_int_equal(out_policy_reqid(h, ctx, me, peer), sa->child.reqid);
-	assert_int_equal(in_policy_reqid(h, ctx, me, peer), sa->child.reqid);
-	assert_true(kernel_has_sa(h->d[ctx], peer, sa->child.spi_out));
-	assert_true(kernel_has_sa(h->d[ctx], me, sa->child.spi_in));
-}
-
-static struct ikev2_ike_sa *
-only_sa(struct iked *d)
-{
-	assert_int_equal(ikev2_sa_count(d->sas), 1);
-	return ikev2_sa_first(d->sas);
 }
 
 /* east initiates to west through its keyed group conn (a DNS trigger). */
@@ -551,7 +236,7 @@ east_keyed_to_west(struct harness *h)
 {
 	struct ikev2_ike_sa *sa;
 
-	initiate(h, EAST, "private", "127.0.0.1", NULL, 0);
+	initiate_from(h, EAST, "private", "127.0.0.1", NULL, 0);
 	pump(h);
 	assert_int_equal(h->r[EAST].ndone, 1);
 	assert_true(h->r[EAST].res.ok);
@@ -566,7 +251,7 @@ east_keyed_to_west(struct harness *h)
 static void
 responder_null_initiator_from_keyed_peers_address_gets_no_policies(void **state)
 {
-	struct harness *h = harness_new(EAST_OE);
+	struct harness *h = responder_harness(EAST_OE);
 	struct ikev2_ike_sa *keyed, *sa;
 	size_t nsa, npol, nsa2, npol2;
 
@@ -574,7 +259,7 @@ responder_null_initiator_from_keyed_peers_address_gets_no_policies(void **state)
 	keyed = east_keyed_to_west(h);
 	kernel_none_count(h->d[EAST]->kernel, &nsa, &npol);
 	/* mallory, from west's address, lands on east's NULL conn */
-	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	initiate_from(h, MALLORY, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_int_equal(h->r[MALLORY].ndone, 1);
 	assert_false(h->r[MALLORY].res.ok);
@@ -597,10 +282,10 @@ static void
 responder_null_initiator_gets_policies_when_nobody_holds_them(void **state)
 {
 	/* the rule refuses only a takeover: alone, NULL auth still works */
-	struct harness *h = harness_new(EAST_OE);
+	struct harness *h = responder_harness(EAST_OE);
 
 	(void)state;
-	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	initiate_from(h, MALLORY, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_true(h->r[MALLORY].res.ok);
 	assert_string_equal(only_sa(h->d[EAST])->conn, "oe");
@@ -611,13 +296,13 @@ responder_null_initiator_gets_policies_when_nobody_holds_them(void **state)
 static void
 responder_keyed_reestablishment_after_restart_replaces_cleanly(void **state)
 {
-	struct harness *h = harness_new(0);
+	struct harness *h = responder_harness(0);
 	struct ikev2_ike_sa *old, *sa;
 	uint32_t old_in, old_out;
 	size_t nsa, npol;
 
 	(void)state;
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_true(h->r[WEST].res.ok);
 	old = only_sa(h->d[EAST]);
@@ -627,7 +312,7 @@ responder_keyed_reestablishment_after_restart_replaces_cleanly(void **state)
 	sa = only_sa(h->d[WEST]);
 	ikev2_child_remove(sa);
 	ikev2_sa_destroy(sa, "test: crash");
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_true(h->r[WEST].res.ok);
 	/* INITIAL_CONTACT: east dropped the stale SA, the new one holds */
@@ -646,15 +331,15 @@ responder_keyed_reestablishment_after_restart_replaces_cleanly(void **state)
 static void
 responder_keyed_duplicate_takes_policies_when_initiator_confirms(void **state)
 {
-	struct harness *h = harness_new(0);
+	struct harness *h = responder_harness(0);
 	struct ikev2_ike_sa *first, *second, *wsecond;
 
 	(void)state;
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	pump(h);
 	first = only_sa(h->d[EAST]);
 	/* a second IKE SA while west holds the first: no INITIAL_CONTACT */
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	/* IKE_SA_INIT and IKE_AUTH, request and response each */
 	assert_int_equal(pump_n(h, 4), 4);
 	assert_int_equal(h->r[WEST].ndone, 1);
@@ -682,16 +367,16 @@ responder_keyed_duplicate_takes_policies_when_initiator_confirms(void **state)
 static void
 responder_auth_rejected_by_initiator_leaves_old_sa_working(void **state)
 {
-	struct harness *h = harness_new(0);
+	struct harness *h = responder_harness(0);
 	struct ikev2_ike_sa *first, *wfirst, *sa;
 
 	(void)state;
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	pump(h);
 	first = only_sa(h->d[EAST]);
 	wfirst = only_sa(h->d[WEST]);
 	/* west now expects another key for east (DNS says so): east's AUTH fails */
-	initiate(h, WEST, "peer-dns", NULL, &K.rsa_other, 1);
+	initiate_from(h, WEST, "peer-dns", NULL, &K.rsa_other, 1);
 	pump(h);
 	assert_int_equal(h->r[WEST].ndone, 1);
 	assert_false(h->r[WEST].res.ok);
@@ -733,13 +418,13 @@ conn_order_exact_then_any_then_longest_group_prefix(void **state)
 
 	(void)state;
 	/* all three kinds (config order: groups, %any, exact) */
-	h = harness_new(EAST_OE | EAST_ANY | EAST_EXACT);
+	h = responder_harness(EAST_OE | EAST_ANY | EAST_EXACT);
 	assert_string_equal(conn_name_for(h, "127.0.0.1"), "west");
 	assert_string_equal(conn_name_for(h, "127.0.0.3"), "roadwarrior");
 	assert_string_equal(conn_name_for(h, "127.1.0.1"), "roadwarrior");
 	harness_free(h);
 	/* without the %any conn: the longest group prefix */
-	h = harness_new(EAST_OE | EAST_EXACT);
+	h = responder_harness(EAST_OE | EAST_EXACT);
 	assert_string_equal(conn_name_for(h, "127.0.0.1"), "west");
 	assert_string_equal(conn_name_for(h, "127.0.0.3"), "oe");
 	assert_string_equal(conn_name_for(h, "127.1.0.1"), "private");
@@ -764,19 +449,19 @@ east_conn_of(struct harness *h, int peer_ctx)
 static void
 responder_conn_follows_peer_auth_among_all_three_kinds(void **state)
 {
-	struct harness *h = harness_new(EAST_OE | EAST_ANY | EAST_EXACT);
+	struct harness *h = responder_harness(EAST_OE | EAST_ANY | EAST_EXACT);
 
 	(void)state;
 	/* keyed west: the conn naming its address */
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_true(h->r[WEST].res.ok);
 	assert_string_equal(east_conn_of(h, WEST), "west");
 	harness_free(h);
 	/* anonymous mallory at the same address: the keyed exact and %any
 	 * conns do not accept NULL auth; the anonymous group conn does */
-	h = harness_new(EAST_OE | EAST_ANY | EAST_EXACT);
-	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	h = responder_harness(EAST_OE | EAST_ANY | EAST_EXACT);
+	initiate_from(h, MALLORY, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_true(h->r[MALLORY].res.ok);
 	assert_string_equal(east_conn_of(h, MALLORY), "oe");
@@ -786,11 +471,11 @@ responder_conn_follows_peer_auth_among_all_three_kinds(void **state)
 static void
 responder_prefers_any_conn_over_group_conn(void **state)
 {
-	struct harness *h = harness_new(EAST_OE | EAST_ANY);
+	struct harness *h = responder_harness(EAST_OE | EAST_ANY);
 
 	(void)state;
 	/* west's address is in both groups; the %any conn is keyed too */
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_true(h->r[WEST].res.ok);
 	assert_string_equal(east_conn_of(h, WEST), "roadwarrior");
@@ -801,10 +486,10 @@ static void
 responder_null_peer_refused_when_no_conn_accepts_null(void **state)
 {
 	/* no anonymous conn at all: mallory's NULL auth is refused */
-	struct harness *h = harness_new(EAST_ANY | EAST_EXACT);
+	struct harness *h = responder_harness(EAST_ANY | EAST_EXACT);
 
 	(void)state;
-	initiate(h, MALLORY, "peer", NULL, NULL, 0);
+	initiate_from(h, MALLORY, "peer", NULL, NULL, 0);
 	pump(h);
 	assert_int_equal(h->r[MALLORY].ndone, 1);
 	assert_false(h->r[MALLORY].res.ok);
@@ -817,11 +502,11 @@ responder_null_peer_refused_when_no_conn_accepts_null(void **state)
 static void
 responder_verifies_initiator_with_key_from_dns(void **state)
 {
-	struct harness *h = harness_new(EAST_DNS);
+	struct harness *h = responder_harness(EAST_DNS);
 	struct ikev2_ike_sa *sa;
 
 	(void)state;
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	run_until_done(h, WEST);
 	assert_true(h->r[WEST].res.ok);
 	sa = only_sa(h->d[EAST]);
@@ -838,13 +523,13 @@ responder_verifies_initiator_with_key_from_dns(void **state)
 static void
 responder_at_lookup_limit_leaves_ike_auth_for_the_retransmission(void **state)
 {
-	struct harness *h = harness_new(EAST_DNS);
+	struct harness *h = responder_harness(EAST_DNS);
 	int i;
 
 	(void)state;
 	/* as if DNS_KEYS_RUNNING_MAX other initiators were being looked up */
 	h->d[EAST]->dns_lookups = DNS_KEYS_RUNNING_MAX;
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	for (i = 0; i < 10; i++) {
 		assert_true(sd_event_run(h->ev, 10 * 1000) >= 0);
 		(void)pump_n(h, 200);
@@ -865,11 +550,11 @@ responder_at_lookup_limit_leaves_ike_auth_for_the_retransmission(void **state)
 static void
 responder_refuses_initiator_when_dns_answer_is_not_validated(void **state)
 {
-	struct harness *h = harness_new(EAST_DNS);
+	struct harness *h = responder_harness(EAST_DNS);
 
 	(void)state;
 	h->dns.ad = false;
-	initiate(h, WEST, "peer", NULL, NULL, 0);
+	initiate_from(h, WEST, "peer", NULL, NULL, 0);
 	run_until_done(h, WEST);
 	assert_false(h->r[WEST].res.ok);
 	assert_int_equal(h->dns.queries, 2);
@@ -883,37 +568,22 @@ responder_refuses_initiator_when_dns_answer_is_not_validated(void **state)
 static int
 make_rsa_key(uint8_t *out, size_t cap, size_t *out_len)
 {
-	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
 	PK11RSAGenParams params = { .keySizeInBits = 2048, .pe = 65537 };
-	SECKEYPrivateKey *priv = NULL;
 	SECKEYPublicKey *pub = NULL;
 	char err[128];
-	int n, ret = -1;
+	int n;
 
-	if (slot == NULL)
-		goto out;
-	if (PK11_NeedUserInit(slot) &&
-	    PK11_InitPin(slot, NULL, "") != SECSuccess)
-		goto out;
-	priv = PK11_GenerateKeyPair(slot, CKM_RSA_PKCS_KEY_PAIR_GEN, &params,
-	    &pub, PR_TRUE, PR_TRUE, NULL);
-	if (priv == NULL || pub == NULL)
-		goto out;
+	if (harness_keypair(CKM_RSA_PKCS_KEY_PAIR_GEN, &params, NULL,
+	    &pub) < 0)
+		return -1;
 	n = oe_rsa_key_to_rfc3110(out, cap, pub->u.rsa.modulus.data,
 	    pub->u.rsa.modulus.len, pub->u.rsa.publicExponent.data,
 	    pub->u.rsa.publicExponent.len, err, sizeof(err));
+	SECKEY_DestroyPublicKey(pub);
 	if (n <= 0)
-		goto out;
+		return -1;
 	*out_len = (size_t)n;
-	ret = 0;
-out:
-	if (priv != NULL)
-		SECKEY_DestroyPrivateKey(priv);
-	if (pub != NULL)
-		SECKEY_DestroyPublicKey(pub);
-	if (slot != NULL)
-		PK11_FreeSlot(slot);
-	return ret;
+	return 0;
 }
 
 static int
@@ -921,15 +591,11 @@ group_setup(void **state)
 {
 	uint8_t key[600];
 	size_t len = 0, i;
-	char db[96];
 
 	(void)state;
 	oe_log_init("test_engine_responder", LOG_ERR);
 	snprintf(K.dir, sizeof(K.dir), "/tmp/oe-test-resp.XXXXXX");
-	if (mkdtemp(K.dir) == NULL)
-		return -1;
-	snprintf(db, sizeof(db), "sql:%s", K.dir);
-	K.nss = crypto_nss_init(db, true);
+	K.nss = harness_nss_db_new(K.dir);
 	if (K.nss == NULL || make_rsa_key(key, sizeof(key), &len) < 0 ||
 	    2 * len > RSA_HEX_MAX)
 		return -1;
@@ -949,18 +615,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	static const char *const files[] = { "cert9.db", "key4.db",
-	    "pkcs11.txt" };
-	char p[128];
-	size_t i;
-
 	(void)state;
-	crypto_nss_shutdown(K.nss);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", K.dir, files[i]);
-		(void)unlink(p);
-	}
-	return rmdir(K.dir) == 0 ? 0 : -1;
+	return harness_nss_db_free(K.nss, K.dir);
 }
 
 int
