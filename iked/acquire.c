@@ -80,10 +80,12 @@ engine_replaced_shunt(struct iked *d, const struct acquire_ctx *c,
 {
 	struct ikev2_ike_sa *sa;
 
-	for (sa = ikev2_sa_first(d->sas); sa != NULL; sa = ikev2_sa_next(sa))
-		if (sa->child.installed && sa->child.spi_in == spi_in)
+	/* An SA of another peer with that SPI would not match either. */
+	for (sa = ikev2_sa_first_peer(d->sas, &c->peer); sa != NULL;
+	    sa = ikev2_sa_next_peer(sa))
+		if (sa->child.installed && sa->child.spi_in == spi_in &&
+		    oe_addr_eq(&sa->path.remote, &c->peer))
 			return oe_addr_eq(&sa->path.local, &c->local) &&
-			    oe_addr_eq(&sa->path.remote, &c->peer) &&
 			    sa->child.ts_remote.ip_proto == c->flow.proto &&
 			    (c->flow.proto == 0 ||
 			    (ts_port(&sa->child.ts_local) == c->flow.sport &&

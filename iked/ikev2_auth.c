@@ -421,7 +421,8 @@ other_sa_with_peer(struct ikev2_ike_sa *sa)
 {
 	struct ikev2_ike_sa *o;
 
-	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = ikev2_sa_next(o))
+	for (o = ikev2_sa_first_peer(sa->iked->sas, &sa->path.remote);
+	    o != NULL; o = ikev2_sa_next_peer(o))
 		if (o != sa && oe_addr_eq(&o->path.remote, &sa->path.remote))
 			return true;
 	return false;
@@ -441,8 +442,9 @@ initial_contact(struct ikev2_ike_sa *sa)
 	char tag[80];
 	int n = 0;
 
-	for (o = ikev2_sa_first(sa->iked->sas); o != NULL; o = next) {
-		next = ikev2_sa_next(o);
+	for (o = ikev2_sa_first_peer(sa->iked->sas, &sa->path.remote);
+	    o != NULL; o = next) {
+		next = ikev2_sa_next_peer(o);
 		if (o == sa || o == sa->rekey_ike ||
 		    !oe_addr_eq(&o->path.remote, &sa->path.remote) ||
 		    strcmp(o->conn, sa->conn) != 0 ||
@@ -452,6 +454,8 @@ initial_contact(struct ikev2_ike_sa *sa)
 		ikev2_child_remove(o);
 		ikev2_sa_destroy(o, "peer restarted (INITIAL_CONTACT)");
 		n++;
+		/* o's pending rekey went with it: start over */
+		next = ikev2_sa_first_peer(sa->iked->sas, &sa->path.remote);
 	}
 	if (n > 0)
 		oe_info("%s: INITIAL_CONTACT: removed %d stale IKE SA%s",

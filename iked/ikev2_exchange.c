@@ -520,7 +520,7 @@ follow_peer(struct ikev2_ike_sa *sa, const struct ikev2_path *path)
 	oe_debug("%s: peer now at %s port %u%s", ikev2_sa_tag(sa, tag,
 	    sizeof(tag)), oe_addr_format(&path->remote, a, sizeof(a)) ? a : "?",
 	    path->rport, path->natt ? " (NAT-T)" : "");
-	sa->path = *path;
+	ikev2_sa_set_path(sa, path);
 }
 
 /* A request for an SA we know: replay, process, or drop. */

@@ -103,7 +103,7 @@ take_over(struct ikev2_ike_sa *old, struct ikev2_ike_sa *nsa)
 	ikev2_rekey_out_flush(old);
 	nsa->replaced = false;	/* a collision's waiting SA, now chosen */
 	memcpy(nsa->conn, old->conn, sizeof(nsa->conn));
-	nsa->path = old->path;
+	ikev2_sa_set_path(nsa, &old->path);
 	nsa->lifetime = old->lifetime;
 	nsa->auth_local = old->auth_local;
 	nsa->auth_peer = old->auth_peer;

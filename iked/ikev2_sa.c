@@ -20,15 +20,20 @@ struct ikev2_sa_table {
 	struct ikev2_ike_sa	*bucket[IKEV2_SA_TABLE_BUCKETS];
 	/* responder SAs by the initiator's SPI: IKE_SA_INIT replays */
 	struct ikev2_ike_sa	*init_bucket[IKEV2_SA_TABLE_BUCKETS];
+	/* SAs by peer address (ikev2_sa_set_path()) */
+	struct ikev2_ike_sa	*peer_bucket[IKEV2_SA_TABLE_BUCKETS];
 	/* SAs by their Child SA's selectors (ikev2_sa_index_child()) */
 	struct ikev2_ike_sa	*sel_bucket[IKEV2_SEL_KINDS][IKEV2_SA_TABLE_BUCKETS];
 	struct ikev2_ike_sa	*all;
 	size_t			 count;
 	size_t			 halfopen;
 	uint64_t		 serial;
+	bool			 selfcheck;	/* the daemon's (iked.h) */
 	/* parks established SAs' keys (crypto.h); made on first use */
 	PK11SymKey		*wrapkey;
 };
+
+static void selfcheck_table(struct ikev2_sa_table *t);
 
 static bool
 state_halfopen(enum ikev2_sa_state s)
@@ -74,6 +79,65 @@ sel_bucket_of(const struct ikev2_ts *local, const struct ikev2_ts *remote)
 	for (p = (const uint8_t *)remote, i = 0; i < sizeof(*remote); i++)
 		h = (h ^ p[i]) * 16777619u;
 	return h % IKEV2_SA_TABLE_BUCKETS;
+}
+
+static size_t
+peer_bucket_of(const struct oe_addr *a)
+{
+	const uint8_t *p = oe_addr_bytes(a);
+	uint32_t h = 2166136261u ^ (uint32_t)a->family;
+	size_t i, n = oe_addr_len(a);
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % IKEV2_SA_TABLE_BUCKETS;
+}
+
+static void
+peer_link(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
+{
+	size_t b = peer_bucket_of(&sa->path.remote);
+
+	sa->peer_bucket = (uint16_t)b;
+	sa->next_peer = t->peer_bucket[b];
+	t->peer_bucket[b] = sa;
+}
+
+static void
+peer_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
+{
+	struct ikev2_ike_sa **pp;
+
+	for (pp = &t->peer_bucket[sa->peer_bucket]; *pp != NULL;
+	    pp = &(*pp)->next_peer)
+		if (*pp == sa) {
+			*pp = sa->next_peer;
+			break;
+		}
+	sa->next_peer = NULL;
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_first_peer(struct ikev2_sa_table *t, const struct oe_addr *peer)
+{
+	selfcheck_table(t);
+	return t->peer_bucket[peer_bucket_of(peer)];
+}
+
+struct ikev2_ike_sa *
+ikev2_sa_next_peer(struct ikev2_ike_sa *sa)
+{
+	return sa->next_peer;
+}
+
+void
+ikev2_sa_set_path(struct ikev2_ike_sa *sa, const struct ikev2_path *path)
+{
+	struct ikev2_sa_table *t = sa->iked->sas;
+
+	peer_unlink(t, sa);
+	sa->path = *path;
+	peer_link(t, sa);
 }
 
 struct ikev2_sa_table *
@@ -164,6 +228,7 @@ ikev2_sa_create(struct iked *d, bool initiator, const struct ikev2_path *path)
 		return NULL;
 	sa->iked = d;
 	sa->serial = ++t->serial;
+	t->selfcheck = d->selfcheck;
 	sa->initiator = initiator;
 	if (initiator)
 		sa->ispi = spi;
@@ -175,6 +240,7 @@ ikev2_sa_create(struct iked *d, bool initiator, const struct ikev2_path *path)
 	sa->created_usec = iked_now_usec(d);
 	sa->last_heard_usec = sa->created_usec;
 	ikev2_frag_init(&sa->frag);
+	peer_link(t, sa);
 	b = bucket_of(spi);
 	sa->next_spi = t->bucket[b];
 	t->bucket[b] = sa;
@@ -237,15 +303,16 @@ ikev2_sa_index_child(struct ikev2_ike_sa *sa)
 	sa->sel_linked = true;
 }
 
-void
-ikev2_sa_selfcheck(struct iked *d)
+/* See ikev2_sa_selfcheck(). */
+static void
+selfcheck_table(struct ikev2_sa_table *t)
 {
 	struct ikev2_ike_sa *sa;
 	char tag[80];
 
-	if (!d->selfcheck)
+	if (!t->selfcheck)
 		return;
-	for (sa = d->sas->all; sa != NULL; sa = sa->next_all)
+	for (sa = t->all; sa != NULL; sa = sa->next_all) {
 		if (sa->sel_linked != sa->child.installed ||
 		    (sa->child.installed && (sa->sel_kind != sel_kind_of(sa) ||
 		    sa->sel_bucket != sel_bucket_of(&sa->child.ts_local,
@@ -255,6 +322,19 @@ ikev2_sa_selfcheck(struct iked *d)
 			    ikev2_sa_tag(sa, tag, sizeof(tag)));
 			abort();
 		}
+		if (sa->peer_bucket != peer_bucket_of(&sa->path.remote)) {
+			oe_err("selfcheck: the peer index does not file %s "
+			    "under its peer's address",
+			    ikev2_sa_tag(sa, tag, sizeof(tag)));
+			abort();
+		}
+	}
+}
+
+void
+ikev2_sa_selfcheck(struct iked *d)
+{
+	selfcheck_table(d->sas);
 }
 
 struct ikev2_ike_sa *
@@ -289,6 +369,7 @@ table_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 				break;
 			}
 	sel_unlink(t, sa);
+	peer_unlink(t, sa);
 	if (sa->prev_all != NULL)
 		sa->prev_all->next_all = sa->next_all;
 	else

@@ -165,6 +165,8 @@ struct ikev2_ike_sa {
 	struct ikev2_ike_sa	*next_all;	/* table list */
 	struct ikev2_ike_sa	*next_init;	/* responder: bucket by peer's SPI */
 	struct ikev2_ike_sa	*prev_all;	/* table list (O(1) unlink) */
+	struct ikev2_ike_sa	*next_peer;	/* bucket by path.remote */
+	uint16_t		 peer_bucket;
 	/* bucket by the Child SA's selectors (ikev2_sa_index_child()) */
 	struct ikev2_ike_sa	*next_sel;
 	uint16_t		 sel_bucket;
@@ -346,10 +348,22 @@ struct ikev2_ike_sa *ikev2_sa_first_sel(struct ikev2_sa_table *t,
 struct ikev2_ike_sa *ikev2_sa_next_sel(struct ikev2_ike_sa *sa);
 /*
  * With d->selfcheck: abort if an SA is not filed as its Child SA's
- * selectors and state say (a missed ikev2_sa_index_child()).  Runs at
- * each selector lookup and each SA destroyed.
+ * selectors and state say (a missed ikev2_sa_index_child()) or as its
+ * peer address says.  Runs at each index lookup and each SA destroyed.
  */
 void	ikev2_sa_selfcheck(struct iked *d);
+
+/*
+ * The peer index: the SAs with a peer address, without walking every
+ * SA (triggers, ACQUIREs and INITIAL_CONTACT ask per event).  The list
+ * also holds SAs of other addresses (same hash): callers compare.
+ * Change an SA's path only with ikev2_sa_set_path(), which files the
+ * SA again.
+ */
+struct ikev2_ike_sa *ikev2_sa_first_peer(struct ikev2_sa_table *t,
+    const struct oe_addr *peer);
+struct ikev2_ike_sa *ikev2_sa_next_peer(struct ikev2_ike_sa *sa);
+void	ikev2_sa_set_path(struct ikev2_ike_sa *sa, const struct ikev2_path *path);
 
 /* Iterate: first, then next (NULL at the end).  Do not destroy while at it. */
 struct ikev2_ike_sa *ikev2_sa_first(struct ikev2_sa_table *t);

@@ -227,7 +227,8 @@ trigger_find_sa(struct ikev2_sa_table *t, const struct trigger_plan *plan)
 {
 	struct ikev2_ike_sa *sa;
 
-	for (sa = ikev2_sa_first(t); sa != NULL; sa = ikev2_sa_next(sa)) {
+	for (sa = ikev2_sa_first_peer(t, &plan->peer); sa != NULL;
+	    sa = ikev2_sa_next_peer(sa)) {
 		if (sa->state != IKEV2_SA_ESTABLISHED || !sa->child.installed ||
 		    !oe_addr_eq(&sa->path.remote, &plan->peer))
 			continue;
@@ -245,7 +246,8 @@ trigger_find_conflict(struct ikev2_sa_table *t, const struct trigger_plan *plan)
 
 	if (!plan->keyed)
 		return NULL;
-	for (sa = ikev2_sa_first(t); sa != NULL; sa = ikev2_sa_next(sa))
+	for (sa = ikev2_sa_first_peer(t, &plan->peer); sa != NULL;
+	    sa = ikev2_sa_next_peer(sa))
 		if (sa->state == IKEV2_SA_ESTABLISHED && sa->child.installed &&
 		    oe_addr_eq(&sa->path.remote, &plan->peer) &&
 		    !sa_proved_plan_key(sa, plan))
@@ -272,7 +274,9 @@ is_rekey_successor(struct ikev2_sa_table *t, const struct ikev2_ike_sa *sa)
 {
 	struct ikev2_ike_sa *o;
 
-	for (o = ikev2_sa_first(t); o != NULL; o = ikev2_sa_next(o))
+	/* a rekey's new SA has its parent's path */
+	for (o = ikev2_sa_first_peer(t, &sa->path.remote); o != NULL;
+	    o = ikev2_sa_next_peer(o))
 		if (o->rekey_ike == sa)
 			return true;
 	return false;
@@ -283,7 +287,8 @@ trigger_find_inflight(struct ikev2_sa_table *t, const struct trigger_plan *plan)
 {
 	struct ikev2_ike_sa *sa;
 
-	for (sa = ikev2_sa_first(t); sa != NULL; sa = ikev2_sa_next(sa)) {
+	for (sa = ikev2_sa_first_peer(t, &plan->peer); sa != NULL;
+	    sa = ikev2_sa_next_peer(sa)) {
 		/* only our initiations report an outcome (ikev2_sa_complete) */
 		if (!sa->initiator || !oe_addr_eq(&sa->path.remote, &plan->peer))
 			continue;

@@ -532,6 +532,7 @@ reuse_unkeyed_request_takes_any_sa_to_the_address_only(void **state)
 	assert_ptr_equal(trigger_find_sa(x->d->sas, &p), sa);
 	/* not while the Child SA is not installed */
 	sa->child.installed = false;
+	ikev2_sa_index_child(sa);	/* as ikev2_child_uninstall() does */
 	assert_null(trigger_find_sa(x->d->sas, &p));
 	daemon_free(x);
 }
