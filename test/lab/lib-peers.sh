@@ -279,6 +279,46 @@ peers_charon_start() {
 		>> "$h/log/swanctl-load.log" || fail "swanctl --load-all on $name (see log/swanctl-load.log)"
 }
 
+# peers_charon_rsa_setup [6]: the peers_topology hosts with raw RSA-3072
+# keys, oe-iked's on "oe" and charon's on "peer", charon holding oe's
+# public key and its swanctl.conf (conn interop) from the template.
+# Sets O and P (the hosts' folders), OEKEY and SSKEY (the 0s keys).
+peers_charon_rsa_setup() {
+	peers_topology "$@"
+	O=$(lab_host_dir oe) P=$(lab_host_dir peer)
+	peers_oe_key oe
+	peers_charon_init peer
+	peers_charon_key peer
+	OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
+	[ "$OEKEY" != "$SSKEY" ] || fail "both hosts got the same key"
+	cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
+	peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
+}
+
+# peers_oe_rsa_conf AUTO RIGHTKEY [OUT]: oe-iked's configuration towards
+# charon from the template (default OUT: $O/oe/iked.conf), signing with
+# OEKEY and expecting RIGHTKEY; after peers_charon_rsa_setup.
+peers_oe_rsa_conf() {
+	peers_template oe-iked-rsa.conf "${3:-$O/oe/iked.conf}" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
+		POLDIR="$O/oe/policies" AUTO="$1" LEFTKEY="$OEKEY" RIGHTKEY="$2"
+}
+
+# peers_oe_listening [CONF]: oe-iked on "oe" with CONF (default
+# $O/oe/iked.conf), waiting until its IKE socket is bound.
+peers_oe_listening() {
+	peers_oe_start oe "${1:-$O/oe/iked.conf}" > /dev/null
+	lab_wait 10 "oe-iked listening on $OE_ADDR:500" \
+		lab_exec oe bash -c "ss -Hlun 'sport = :500' | grep -q '$OE_ADDR'"
+}
+
+# peers_charon_to_oe: charon (started) initiates conn interop; waits for
+# the IKE SA and the Child SA on both sides.
+peers_charon_to_oe() {
+	peers_charon_initiate peer interop interop > /dev/null
+	lab_wait 30 "charon's IKE SA established and Child SA installed" peers_charon_established peer interop interop
+	lab_wait 10 "oe-iked's IKE SA and Child SA with $PEER_ADDR established" peers_oe_established oe "$PEER_ADDR"
+}
+
 # peers_charon_initiate HOST IKE CHILD: in the background (swanctl waits
 # for the result and logs it to log/swanctl-initiate.log).
 peers_charon_initiate() {

@@ -2,15 +2,7 @@
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-peers.sh"
 
-peers_topology
-O=$(lab_host_dir oe) P=$(lab_host_dir peer)
-
-peers_oe_key oe
-peers_charon_init peer
-peers_charon_key peer
-OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
-cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
-peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
+peers_charon_rsa_setup
 # strongSwan's defaults (esp_proposals = default: no DH group, so its
 # rekeys carry no KE), with a short life: rekey after 20 s, hard expiry
 # after 35 s, and a trap policy (start_action = trap), so that a packet
@@ -20,15 +12,10 @@ peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REM
 sed -i -e 's/^\( *\)start_action = none/\1start_action = trap\n\1rekey_time = 20s\n\1life_time = 35s\n\1rand_time = 0s/' \
 	"$P/swanctl/swanctl.conf"
 grep -q 'life_time = 35s' "$P/swanctl/swanctl.conf" || fail "rekey_time/life_time not set in swanctl.conf"
-peers_template oe-iked-rsa.conf "$O/oe/iked.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=add LEFTKEY="$OEKEY" RIGHTKEY="$SSKEY"
-peers_oe_start oe "$O/oe/iked.conf" > /dev/null
-lab_wait 10 "oe-iked listening on $OE_ADDR:500" \
-	lab_exec oe bash -c "ss -Hlun 'sport = :500' | grep -q '$OE_ADDR'"
+peers_oe_rsa_conf add "$SSKEY"
+peers_oe_listening
 peers_charon_start peer
-peers_charon_initiate peer interop interop > /dev/null
-lab_wait 30 "charon's IKE SA established and Child SA installed" peers_charon_established peer interop interop
-lab_wait 10 "oe-iked's IKE SA and Child SA with $PEER_ADDR established" peers_oe_established oe "$PEER_ADDR"
+peers_charon_to_oe
 out1=$(peers_oe_child oe "$PEER_ADDR" spi_out) in1=$(peers_oe_child oe "$PEER_ADDR" spi_in)
 ike1=$(peers_oe_ike oe "$PEER_ADDR" ispi)
 lab_log "first Child SA up: out $out1 in $in1 (IKE SA $ike1)"

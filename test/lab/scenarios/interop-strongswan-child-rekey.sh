@@ -2,15 +2,7 @@
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-peers.sh"
 
-peers_topology
-O=$(lab_host_dir oe) P=$(lab_host_dir peer)
-
-peers_oe_key oe
-peers_charon_init peer
-peers_charon_key peer
-OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
-cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
-peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
+peers_charon_rsa_setup
 # charon rekeys the Child SA 50 s after install (no jitter), with a
 # fresh key exchange: oe-iked's default pfs=yes refuses a rekey without
 # one, and strongSwan's default ESP proposals have no group.
@@ -19,15 +11,10 @@ sed -i -e 's/^\( *\)start_action = none/&\n\1rekey_time = 50s\n\1rand_time = 0s/
 	"$P/swanctl/swanctl.conf"
 grep -q 'rekey_time = 50s' "$P/swanctl/swanctl.conf" && grep -q 'x25519' "$P/swanctl/swanctl.conf" ||
 	fail "rekey_time/esp_proposals not set in swanctl.conf"
-peers_template oe-iked-rsa.conf "$O/oe/iked.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=add LEFTKEY="$OEKEY" RIGHTKEY="$SSKEY"
-peers_oe_start oe "$O/oe/iked.conf" > /dev/null
-lab_wait 10 "oe-iked listening on $OE_ADDR:500" \
-	lab_exec oe bash -c "ss -Hlun 'sport = :500' | grep -q '$OE_ADDR'"
+peers_oe_rsa_conf add "$SSKEY"
+peers_oe_listening
 peers_charon_start peer
-peers_charon_initiate peer interop interop > /dev/null
-lab_wait 30 "charon's IKE SA established and Child SA installed" peers_charon_established peer interop interop
-lab_wait 10 "oe-iked's IKE SA and Child SA with $PEER_ADDR established" peers_oe_established oe "$PEER_ADDR"
+peers_charon_to_oe
 peer_established() { peers_charon_established peer interop interop; }
 PEERNAME=charon
 

@@ -2,32 +2,19 @@
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-peers.sh"
 
-peers_topology
-O=$(lab_host_dir oe) P=$(lab_host_dir peer)
-
-peers_oe_key oe
-peers_charon_init peer
-peers_charon_key peer
-OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
-cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
-peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
+peers_charon_rsa_setup
 # charon does not rekey (its default: an hour), but takes a rekey with
 # a key exchange (oe-iked's default pfs=yes); oe-iked, the responder,
 # rekeys at salifetime - rekeymargin/2 = 31 s.
 sed -i -e 's/esp_proposals = default/esp_proposals = aes256gcm16-aes128gcm16-x25519-ecp256-modp2048/' \
 	"$P/swanctl/swanctl.conf"
 grep -q 'x25519' "$P/swanctl/swanctl.conf" || fail "esp_proposals not set in swanctl.conf"
-peers_template oe-iked-rsa.conf "$O/oe/iked.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=add LEFTKEY="$OEKEY" RIGHTKEY="$SSKEY"
+peers_oe_rsa_conf add "$SSKEY"
 sed -i -e 's/^\( *\)retransmit-timeout=20s/&\n\1salifetime=60s\n\1rekeymargin=58s/' "$O/oe/iked.conf"
 grep -q 'rekeymargin=58s' "$O/oe/iked.conf" || fail "salifetime/rekeymargin not set in iked.conf"
-peers_oe_start oe "$O/oe/iked.conf" > /dev/null
-lab_wait 10 "oe-iked listening on $OE_ADDR:500" \
-	lab_exec oe bash -c "ss -Hlun 'sport = :500' | grep -q '$OE_ADDR'"
+peers_oe_listening
 peers_charon_start peer
-peers_charon_initiate peer interop interop > /dev/null
-lab_wait 30 "charon's IKE SA established and Child SA installed" peers_charon_established peer interop interop
-lab_wait 10 "oe-iked's IKE SA and Child SA with $PEER_ADDR established" peers_oe_established oe "$PEER_ADDR"
+peers_charon_to_oe
 peer_established() { peers_charon_established peer interop interop; }
 PEERNAME=charon
 

@@ -2,30 +2,15 @@
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-peers.sh"
 
-peers_topology 6
-O=$(lab_host_dir oe) P=$(lab_host_dir peer)
-
-peers_oe_key oe
-peers_charon_init peer
-peers_charon_key peer
-OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
-[ "$OEKEY" != "$SSKEY" ] || fail "both hosts got the same key"
-cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
-peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
-peers_template oe-iked-rsa.conf "$O/oe/iked.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=add LEFTKEY="$OEKEY" RIGHTKEY="$SSKEY"
-peers_oe_start oe "$O/oe/iked.conf" > /dev/null
-lab_wait 10 "oe-iked listening on $OE_ADDR:500" \
-	lab_exec oe bash -c "ss -Hlun 'sport = :500' | grep -q '$OE_ADDR'"
+peers_charon_rsa_setup 6
+peers_oe_rsa_conf add "$SSKEY"
+peers_oe_listening
 
 peers_charon_start peer
 
 peers_wire_start oe o0 "$PEER_ADDR"
 peers_wire_start peer p0 "$OE_ADDR"
-peers_charon_initiate peer interop interop > /dev/null
-
-lab_wait 30 "charon's IKE SA established and Child SA installed" peers_charon_established peer interop interop
-lab_wait 10 "oe-iked's IKE SA and Child SA with $PEER_ADDR established" peers_oe_established oe "$PEER_ADDR"
+peers_charon_to_oe
 [ "$(peers_oe_ike oe "$PEER_ADDR" role)" = responder ] || fail "oe-iked was not the responder"
 peers_oe_auth_is_sig oe "$PEER_ADDR"
 [ "$(peers_oe_child oe "$PEER_ADDR" mode)" = transport ] || fail "oe-iked's Child SA is not transport mode"

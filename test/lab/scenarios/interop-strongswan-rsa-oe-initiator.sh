@@ -2,23 +2,13 @@
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-peers.sh"
 
-peers_topology
-O=$(lab_host_dir oe) P=$(lab_host_dir peer)
-
-peers_oe_key oe
-peers_charon_init peer
-peers_charon_key peer
-OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
-[ "$OEKEY" != "$SSKEY" ] || fail "both hosts got the same key"
-cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
-peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
+peers_charon_rsa_setup
 peers_charon_start peer
 
 peers_wire_start oe o0 "$PEER_ADDR"
 peers_wire_start peer p0 "$OE_ADDR"
 
-peers_template oe-iked-rsa.conf "$O/oe/iked.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=start LEFTKEY="$OEKEY" RIGHTKEY="$SSKEY"
+peers_oe_rsa_conf start "$SSKEY"
 peers_oe_start oe "$O/oe/iked.conf" > /dev/null
 
 lab_wait 30 "oe-iked's IKE SA and Child SA with $PEER_ADDR established" peers_oe_established oe "$PEER_ADDR"

@@ -2,13 +2,7 @@
 . "$OE_LAB_REPO/test/lab/lib.sh"
 . "$OE_LAB_REPO/test/lab/lib-peers.sh"
 
-peers_topology
-O=$(lab_host_dir oe) P=$(lab_host_dir peer)
-
-peers_oe_key oe
-peers_charon_init peer
-peers_charon_key peer
-OEKEY=$(cat "$O/oe/pub.0s") SSKEY=$(cat "$P/swanctl/pub.0s")
+peers_charon_rsa_setup
 # A third key, owned by nobody here.
 mkdir -p "$O/other/nss"
 expect "oe-ipseckey init (other key)" "$(lab_bin oe-ipseckey)" init --nssdb "sql:$O/other/nss"
@@ -35,11 +29,8 @@ charon_no_sa() {
 }
 
 # ---- 1: oe-iked expects OTHERKEY for charon: it must refuse charon's AUTH.
-cp "$O/oe/pub.pem" "$P/swanctl/pubkey/peer.pem"
-peers_template swanctl-rsa.conf "$P/swanctl/swanctl.conf" LOCAL="$PEER_ADDR" REMOTE="$OE_ADDR"
 peers_charon_start peer
-peers_template oe-iked-rsa.conf "$O/oe/iked.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=start LEFTKEY="$OEKEY" RIGHTKEY="$OTHERKEY"
+peers_oe_rsa_conf start "$OTHERKEY"
 pid=$(peers_oe_start oe "$O/oe/iked.conf")
 lab_wait 30 "oe-iked counting a failed IKE SA (charon's signature, wrong key)" oe_failed
 grep -q "signature does not verify" "$O/log/oe-iked.log" ||
@@ -54,8 +45,7 @@ peers_swanctl peer --terminate --ike interop --force --timeout 5 > /dev/null 2>&
 cp "$O/other/pub.pem" "$P/swanctl/pubkey/peer.pem"
 peers_swanctl peer --load-conns --file "$P/swanctl/swanctl.conf" >> "$P/log/swanctl-load.log" ||
 	fail "swanctl --load-conns with the other key"
-peers_template oe-iked-rsa.conf "$O/oe/iked2.conf" LOCAL="$OE_ADDR" REMOTE="$PEER_ADDR" \
-	POLDIR="$O/oe/policies" AUTO=start LEFTKEY="$OEKEY" RIGHTKEY="$SSKEY"
+peers_oe_rsa_conf start "$SSKEY" "$O/oe/iked2.conf"
 rm -f "$(peers_oe_state oe)"
 cp "$O/log/oe-iked.log" "$O/log/oe-iked-1.log"
 peers_oe_start oe "$O/oe/iked2.conf" > /dev/null
