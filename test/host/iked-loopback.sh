@@ -47,24 +47,32 @@ trap cleanup EXIT
 pass() { echo "PASS $1: $2"; }
 fail() { echo "FAIL $1: $2"; failed=1; }
 
+# setup_section NAME ME: the config setup section of daemon NAME on
+# address ME (our ports, none backend, its own policies folder and
+# control socket, plus the lines in $setup_extra), and an empty line.
+setup_extra=()
+setup_section() {
+	local l
+	mkdir -p "$work/$1-pol"
+	echo "config setup"
+	echo "	listen=$2"
+	echo "	ikeport=$port"
+	echo "	nat-ikeport=$natport"
+	echo "	protostack=none"
+	echo "	policies-dir=$work/$1-pol"
+	echo "	ctl-socket=$work/$1.ctl"
+	for l in "${setup_extra[@]}"; do echo "	$l"; done
+	echo
+}
+
 # conf NAME ME PEER AUTO AUTHBY [extra conn lines...]
 # ($timeout is the conn's retransmit-timeout)
 timeout=20s
-setup_extra=()
 conf() {
 	local name=$1 me=$2 peer=$3 auto=$4 authby=$5
 	shift 5
-	mkdir -p "$work/$name-pol"
 	{
-		echo "config setup"
-		echo "	listen=$me"
-		echo "	ikeport=$port"
-		echo "	nat-ikeport=$natport"
-		echo "	protostack=none"
-		echo "	policies-dir=$work/$name-pol"
-		echo "	ctl-socket=$work/$name.ctl"
-		for l in "${setup_extra[@]}"; do echo "	$l"; done
-		echo
+		setup_section "$name" "$me"
 		echo "conn peer"
 		echo "	left=$me"
 		echo "	right=$peer"
@@ -77,13 +85,23 @@ conf() {
 	} > "$work/$name.conf"
 }
 
-# start NAME NSSDB: run a daemon in the background, remember its pid
+# start NAME NSSDB [ARG...]: run a daemon in the background (with the
+# extra command line arguments), remember its pid
 start() {
-	"$iked" -f "$work/$1.conf" --nssdb "$2" --kernel none \
-		--state-file "$work/$1.json" --log-level debug \
-		> "$work/$1.log" 2>&1 &
+	local name=$1 nssdb=$2
+	shift 2
+	"$iked" -f "$work/$name.conf" --nssdb "$nssdb" --kernel none \
+		--state-file "$work/$name.json" --log-level debug "$@" \
+		> "$work/$name.log" 2>&1 &
 	pids+=($!)
-	eval "pid_$1=$!"
+	eval "pid_$name=$!"
+}
+
+# start_pair [NSSDB_A NSSDB_B]: b, the responder, first; then a
+start_pair() {
+	start b "${2:-none}"
+	sleep 0.3
+	start a "${1:-none}"
 }
 
 # wait_for NAME JQ-EXPR SECONDS: until the state file satisfies the filter
@@ -101,6 +119,11 @@ wait_for() {
 
 established='.ike_sas | length == 1 and .[0].state == "ESTABLISHED" and .[0].child.installed == true'
 
+# both_established: a within 10 s, then b within 5 s more
+both_established() {
+	wait_for a "$established" 10 && wait_for b "$established" 5
+}
+
 stop_all() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
@@ -114,10 +137,8 @@ stop_all() {
 # ---- 1: NULL authentication both ways --------------------------------------
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null"
 conf b 127.0.0.2 127.0.0.1 add null "leftid=%null" "rightid=%null"
-start b none
-sleep 0.3
-start a none
-if wait_for a "$established" 10 && wait_for b "$established" 5; then
+start_pair
+if both_established; then
 	pass null_auth_handshake "IKE SA and transport Child SA up on both sides with NULL auth"
 else
 	fail null_auth_handshake "no established SA within 10 s (logs: $(tail -n 3 "$work/a.log" | tr '\n' ' '))"
@@ -234,10 +255,8 @@ setup_extra=("ddos-ike-threshold=0")
 conf b 127.0.0.2 127.0.0.1 add null "leftid=%null" "rightid=%null" "ike=aes_gcm256-sha2_256-dh19"
 setup_extra=()
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null" "ike=aes_gcm256-sha2_256-dh31+dh19"
-start b none
-sleep 0.3
-start a none
-if wait_for a "$established" 10 && wait_for b "$established" 5 &&
+start_pair
+if both_established &&
     jq -e '.ike_sas[0].dh == "ECP256" and .counters.cookies_sent >= 1 and .counters.invalid_ke_sent >= 1' "$work/b.json" > /dev/null; then
 	pass cookie_and_invalid_ke_retry "initiator returned the COOKIE and switched to the group named by INVALID_KE_PAYLOAD"
 else
@@ -248,9 +267,7 @@ stop_all
 # ---- 5: the Child SA is rekeyed (CREATE_CHILD_SA with PFS) -----------------
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null" "salifetime=60s" "rekeymargin=58s"
 conf b 127.0.0.2 127.0.0.1 add null "leftid=%null" "rightid=%null" "salifetime=60s" "rekeymargin=58s"
-start b none
-sleep 0.3
-start a none
+start_pair
 rekeyed='.ike_sas | length == 1 and .[0].child_rekeys >= 1 and .[0].child.installed == true'
 if wait_for a "$established" 10 && wait_for a "$rekeyed" 8 && wait_for b "$rekeyed" 3; then
 	a=$(jq -c '.ike_sas[0]' "$work/a.json")
@@ -272,29 +289,19 @@ stop_all
 # a: private-or-clear with 127.0.0.2 in its group, started by --initiate;
 # b: clear-or-private (responder only) with 127.0.0.1 in its group.
 oeconf() {	# oeconf NAME ME GROUPCONN PEERCIDR
-	mkdir -p "$work/$1-pol"
-	echo "$4" > "$work/$1-pol/$3"
 	{
-		echo "config setup"
-		echo "	listen=$2"
-		echo "	ikeport=$port"
-		echo "	nat-ikeport=$natport"
-		echo "	protostack=none"
-		echo "	policies-dir=$work/$1-pol"
-		echo "	ctl-socket=$work/$1.ctl"
-		echo
+		setup_section "$1" "$2"
 		sed -e 's/^    /	/' "$repo/conf/iked.d/$3.conf"
 	} > "$work/$1.conf"
+	echo "$4" > "$work/$1-pol/$3"
 }
 if [ -f "$repo/conf/iked.d/private-or-clear.conf" ] && [ -f "$repo/conf/iked.d/clear-or-private.conf" ]; then
 	oeconf a 127.0.0.1 private-or-clear 127.0.0.2/32
 	oeconf b 127.0.0.2 clear-or-private 127.0.0.1/32
 	start b none
 	sleep 0.3
-	"$iked" -f "$work/a.conf" --nssdb none --kernel none --state-file "$work/a.json" \
-		--log-level debug --initiate 127.0.0.2 > "$work/a.log" 2>&1 &
-	pids+=($!)
-	if wait_for a "$established" 10 && wait_for b "$established" 5 &&
+	start a none --initiate 127.0.0.2
+	if both_established &&
 	    jq -e '.ike_sas[0].conn == "private-or-clear" and .ike_sas[0].auth_peer == "NULL"' "$work/a.json" > /dev/null &&
 	    jq -e '.ike_sas[0].conn == "clear-or-private"' "$work/b.json" > /dev/null; then
 		pass opportunistic_group_conns "the shipped private-or-clear and clear-or-private conns negotiate by policy group (anonymous, $(jq -r .ike_sas[0].child.mode "$work/a.json") mode)"
@@ -311,9 +318,7 @@ timeout=3s
 conf a 127.0.0.1 127.0.0.2 start null "leftid=%null" "rightid=%null"
 conf b 127.0.0.2 127.0.0.1 add rsasig
 timeout=20s
-start b none
-sleep 0.3
-start a none
+start_pair
 if wait_for a '.counters.ike_failed >= 1 and (.ike_sas | length == 0)' 8 &&
     ! jq -e '.ike_sas[]? | select(.state == "ESTABLISHED")' "$work/b.json" > /dev/null; then
 	pass null_auth_refused_by_rsasig_conn "responder requiring signatures refused NULL auth; nothing established"
@@ -323,24 +328,27 @@ fi
 stop_all
 
 # ---- 7: RSA signatures with raw public keys from oe-ipseckey ---------------
+# make_key NAME: an NSS database $work/NAME-nss with an RSA-2048 key made
+# by oe-ipseckey, its libreswan form in $work/NAME.key
+make_key() {
+	mkdir -p "$work/$1-nss"
+	"$ipseckey" init --nssdb "sql:$work/$1-nss" > /dev/null 2>&1 &&
+	    "$ipseckey" newkey --rsa 2048 --nssdb "sql:$work/$1-nss" > /dev/null 2>&1 &&
+	    "$ipseckey" show --libreswan --nssdb "sql:$work/$1-nss" > "$work/$1.key" 2>/dev/null
+}
+keyof() { grep -o -E '0s[A-Za-z0-9+/=]+' "$work/$1.key" | head -n1; }
 if [ -x "$ipseckey" ]; then
 	ok=1
 	for n in a b; do
-		mkdir -p "$work/$n-nss"
-		"$ipseckey" init --nssdb "sql:$work/$n-nss" > /dev/null 2>&1 &&
-		    "$ipseckey" newkey --rsa 2048 --nssdb "sql:$work/$n-nss" > /dev/null 2>&1 &&
-		    "$ipseckey" show --libreswan --nssdb "sql:$work/$n-nss" > "$work/$n.key" 2>/dev/null || ok=0
+		make_key "$n" || ok=0
 	done
-	keyof() { grep -o -E '0s[A-Za-z0-9+/=]+' "$work/$1.key" | head -n1; }
 	ka=$(keyof a)
 	kb=$(keyof b)
 	if [ $ok -eq 1 ] && [ -n "$ka" ] && [ -n "$kb" ]; then
 		conf a 127.0.0.1 127.0.0.2 start rsasig "leftrsasigkey=$ka" "rightrsasigkey=$kb"
 		conf b 127.0.0.2 127.0.0.1 add rsasig "leftrsasigkey=$kb" "rightrsasigkey=$ka"
-		start b "sql:$work/b-nss"
-		sleep 0.3
-		start a "sql:$work/a-nss"
-		if wait_for a "$established" 10 && wait_for b "$established" 5 &&
+		start_pair "sql:$work/a-nss" "sql:$work/b-nss"
+		if both_established &&
 		    jq -e '.ike_sas[0].auth_peer == "DIGITAL_SIGNATURE"' "$work/a.json" > /dev/null &&
 		    jq -e '.ike_sas[0].auth_peer == "DIGITAL_SIGNATURE"' "$work/b.json" > /dev/null; then
 			pass rsa_signature_handshake "RSA digital signatures (RFC 7427) with raw keys from oe-ipseckey, both ways"
@@ -349,18 +357,13 @@ if [ -x "$ipseckey" ]; then
 		fi
 		stop_all
 		# b expects a key that is not a's: a's signature must not pass.
-		mkdir -p "$work/c-nss"
-		"$ipseckey" init --nssdb "sql:$work/c-nss" > /dev/null 2>&1 &&
-		    "$ipseckey" newkey --rsa 2048 --nssdb "sql:$work/c-nss" > /dev/null 2>&1 &&
-		    "$ipseckey" show --libreswan --nssdb "sql:$work/c-nss" > "$work/c.key" 2>/dev/null
+		make_key c
 		kc=$(keyof c)
 		timeout=3s
 		conf a 127.0.0.1 127.0.0.2 start rsasig "leftrsasigkey=$ka" "rightrsasigkey=$kb"
 		conf b 127.0.0.2 127.0.0.1 add rsasig "leftrsasigkey=$kb" "rightrsasigkey=$kc"
 		timeout=20s
-		start b "sql:$work/b-nss"
-		sleep 0.3
-		start a "sql:$work/a-nss"
+		start_pair "sql:$work/a-nss" "sql:$work/b-nss"
 		if [ -n "$kc" ] && wait_for a '.counters.ike_failed >= 1 and (.ike_sas | length == 0)' 8 &&
 		    grep -q 'signature does not verify' "$work/b.log" &&
 		    ! jq -e '.ike_sas[]? | select(.state == "ESTABLISHED")' "$work/b.json" > /dev/null; then
@@ -410,17 +413,22 @@ lsw_conf() {	# lsw_conf AUTO
 		echo "	auto=$1"
 	} > "$lsw/ipsec.conf"
 }
-lsw_start() {
+# ns_up: the private namespace with its loopback up, 127.0.0.2 added
+ns_up() {
+	ip netns add "$ns" 2> /dev/null && ip -n "$ns" link set lo up &&
+	    ip -n "$ns" addr add 127.0.0.2/8 dev lo
+}
+lsw_start() {	# lsw_start [NSSDIR]: pluto in the namespace, conn peer added
 	ip netns exec "$ns" "$pluto" --config "$lsw/ipsec.conf" --nofork --stderrlog \
-		--rundir "$lsw/run" --nssdir "$lsw/nss" --secretsfile "$lsw/ipsec.secrets" \
+		--rundir "$lsw/run" --nssdir "${1:-$lsw/nss}" --secretsfile "$lsw/ipsec.secrets" \
 		--ipsecdir "$lsw/ipsec.d" --listen 127.0.0.2 > "$lsw/pluto.out" 2>&1 &
 	pluto_pid=$!
 	for _ in $(seq 50); do [ -S "$lsw/run/pluto.ctl" ] && break; sleep 0.1; done
 	ip netns exec "$ns" "$addconn" --config "$lsw/ipsec.conf" --ctlsocket "$lsw/run/pluto.ctl" peer > /dev/null 2>&1
 }
-# start_ns NAME: like start, inside the namespace
+# start_ns NAME [NSSDB]: like start, inside the namespace
 start_ns() {
-	ip netns exec "$ns" "$iked" -f "$work/$1.conf" --nssdb none --kernel none \
+	ip netns exec "$ns" "$iked" -f "$work/$1.conf" --nssdb "${2:-none}" --kernel none \
 		--state-file "$work/$1.json" --log-level debug > "$work/$1.log" 2>&1 &
 	pids+=($!)
 	eval "pid_$1=$!"
@@ -441,9 +449,7 @@ child_check() {	# child_check NAME: compare with pluto's SAs, or SKIP
 	fi
 }
 if [ "$(id -u)" -eq 0 ] && [ -x "$pluto" ] && [ -x "$addconn" ] && command -v ipsec > /dev/null &&
-    ip netns add "$ns" 2> /dev/null; then
-	ip -n "$ns" link set lo up
-	ip -n "$ns" addr add 127.0.0.2/8 dev lo
+    ns_up; then
 	mkdir -p "$lsw/nss" "$lsw/run" "$lsw/ipsec.d"
 	: > "$lsw/ipsec.secrets"
 	ipsec initnss --nssdir "$lsw/nss" > /dev/null 2>&1
@@ -467,7 +473,7 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$pluto" ] && [ -x "$addconn" ] && command -v ip
 	rm -rf "$lsw/run"/*
 
 	# pluto initiates, oe-iked responds
-	ip netns add "$ns" && ip -n "$ns" link set lo up && ip -n "$ns" addr add 127.0.0.2/8 dev lo
+	ns_up
 	lsw_conf add
 	conf a 127.0.0.1 127.0.0.2 add null "leftid=%null" "rightid=%null"
 	lsw_start	# first: pluto probes by binding 0.0.0.0:500
@@ -487,22 +493,15 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$pluto" ] && [ -x "$addconn" ] && command -v ip
 	# RSA signatures with the keys oe-ipseckey made above: pluto uses
 	# b's NSS database, oe-iked a's.
 	if [ -n "${ka:-}" ] && [ -n "${kb:-}" ]; then
-		ip netns add "$ns" && ip -n "$ns" link set lo up && ip -n "$ns" addr add 127.0.0.2/8 dev lo
+		ns_up
 		rm -rf "$lsw/run"/*
 		lsw_conf add
 		sed -i -e 's/authby=null/authby=rsasig/' -e '/id=%null/d' "$lsw/ipsec.conf"
 		printf '\tleftrsasigkey=%s\n\trightrsasigkey=%s\n' "$kb" "$ka" >> "$lsw/ipsec.conf"
 		cp -r "$work/b-nss" "$lsw/b-nss"
-		ip netns exec "$ns" "$pluto" --config "$lsw/ipsec.conf" --nofork --stderrlog \
-			--rundir "$lsw/run" --nssdir "$lsw/b-nss" --secretsfile "$lsw/ipsec.secrets" \
-			--ipsecdir "$lsw/ipsec.d" --listen 127.0.0.2 > "$lsw/pluto.out" 2>&1 &
-		pluto_pid=$!
-		for _ in $(seq 50); do [ -S "$lsw/run/pluto.ctl" ] && break; sleep 0.1; done
-		ip netns exec "$ns" "$addconn" --config "$lsw/ipsec.conf" --ctlsocket "$lsw/run/pluto.ctl" peer > /dev/null 2>&1
+		lsw_start "$lsw/b-nss"
 		conf a 127.0.0.1 127.0.0.2 start rsasig "leftrsasigkey=$ka" "rightrsasigkey=$kb"
-		ip netns exec "$ns" "$iked" -f "$work/a.conf" --nssdb "sql:$work/a-nss" --kernel none \
-			--state-file "$work/a.json" --log-level debug > "$work/a.log" 2>&1 &
-		pids+=($!)
+		start_ns a "sql:$work/a-nss"
 		if wait_for a '.counters.ike_established >= 1' 10 &&
 		    grep -q 'responder established IKE SA; authenticated peer .*RSA.* digital signature' "$lsw/pluto.out" &&
 		    grep -q 'auth DIGITAL_SIGNATURE/DIGITAL_SIGNATURE' "$work/a.log"; then
