@@ -470,6 +470,62 @@ rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides(void **state)
 }
 
 /*
+ * 2.25: an IKE SA rekey refused with TEMPORARY_FAILURE (it crossed our
+ * peer's Child SA rekey) is asked again on its own once the back-off
+ * has passed, and not before.
+ */
+static void
+rekey_ike_refused_temporarily_is_asked_again_after_the_backoff(void **state)
+{
+	struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+	const struct conf_conn *c;
+	struct ikev2_ike_sa *a, *b;
+	uint64_t ispi, now, due;
+	int i;
+
+	(void)state;
+	initiate(h);
+	pump(h);
+	assert_true(h->r[0].res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	ispi = b->ispi;
+	assert_int_equal(ikev2_rekey_child_start(a), 0);
+	assert_int_equal(ikev2_rekey_ike_start(b), 0);
+	run_for(h, 500, one_ike_sa_each);
+	b = only_sa(h->d[1]);
+	now = iked_now_usec(h->d[1]);
+	assert_int_equal(b->ispi, ispi);
+	assert_false(b->ike_rekey_disabled);
+	assert_int_equal(b->ike_rekey_refusals, 1);
+	assert_true(b->ike_rekey_not_before_usec > now + 20 * 1000000ULL);
+	/* Age b's IKE SA so that its rekey is due: the back-off holds it. */
+	c = conf_find_conn(h->d[1]->conf, b->conn);
+	assert_non_null(c);
+	due = (uint64_t)(b->lifetime - c->rekeymargin / 2) * 1000000ULL;
+	assert_true(b->established_usec > due);
+	b->established_usec -= due;
+	ikev2_sa_arm_timer(b);
+	run_for(h, 300, NULL);
+	assert_true(one_ike_sa_each(h));
+	assert_int_equal(only_sa(h->d[1])->ispi, ispi);
+	/* The back-off is over: the timer rekeys the IKE SA by itself. */
+	b = only_sa(h->d[1]);
+	b->ike_rekey_not_before_usec = iked_now_usec(h->d[1]);
+	ikev2_sa_arm_timer(b);
+	for (i = 0; i < 40 && (!one_ike_sa_each(h) ||
+	    only_sa(h->d[1])->ispi == ispi); i++)
+		run_for(h, 50, NULL);
+	assert_true(one_ike_sa_each(h));
+	b = only_sa(h->d[1]);
+	a = only_sa(h->d[0]);
+	assert_true(b->ispi != ispi);
+	assert_true(a->ispi == b->ispi && a->rspi == b->rspi);
+	assert_int_equal(b->ike_rekey_refusals, 0);
+	harness_free(h);
+}
+
+/*
  * 2.25: a Child SA rekey and an IKE SA rekey cross.  Each side answers
  * the other's request with TEMPORARY_FAILURE; the Child SA and the IKE
  * SA stay as they were, working, and a later rekey goes through.
@@ -526,6 +582,7 @@ main(void)
 		cmocka_unit_test(rekey_child_collision_loser_delete_overtaking_the_answer),
 		cmocka_unit_test(rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides),
 		cmocka_unit_test(rekey_child_and_ike_rekeys_crossing_get_temporary_failure),
+		cmocka_unit_test(rekey_ike_refused_temporarily_is_asked_again_after_the_backoff),
 	};
 
 	return cmocka_run_group_tests_name("engine_rekey", tests,
