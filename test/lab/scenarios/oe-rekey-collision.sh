@@ -3,7 +3,8 @@
 . "$OE_LAB_REPO/test/lab/lib-oe.sh"
 
 W=198.51.100.1 E=198.51.100.2
-N=400	# datagrams each way, every 0.1 s: across the rekey at 31 s
+N=400	# datagrams each way, every 0.1 s: across the rekey at 31 s (a loaded
+	# host slows the senders down to 0.25 s a datagram: hence the long wait)
 lab_host west
 lab_host east
 lab_link west w0 "$W/24" east e0 "$E/24"
@@ -31,7 +32,7 @@ se=$(lab_bg east sender bash -c "for i in \$(seq 1 $N); do printf 'rc-e-%d\n' \$
 rekeys() { jq -r --arg p "$2" '[.ike_sas[]? | select(.peer == $p)][0].child_rekeys // 0' "$(oe_state "$1")" 2>/dev/null; }
 both_rekeyed() { [ "$(rekeys west "$E")" -ge 1 ] && [ "$(rekeys east "$W")" -ge 1 ]; }
 lab_wait 60 "a Child SA rekey on both sides" both_rekeyed
-lab_wait 90 "both senders finishing" bash -c "! kill -0 $sw 2>/dev/null && ! kill -0 $se 2>/dev/null"
+lab_wait 180 "both senders finishing" bash -c "! kill -0 $sw 2>/dev/null && ! kill -0 $se 2>/dev/null"
 sleep 3	# the old and any redundant inbound SAs' grace (2 s)
 
 # one pair, the same on both sides
