@@ -4,10 +4,10 @@
  *
  * Request decoding is not separable from dispatch (control.c parses a
  * line and calls the handler at once), so each input goes through a
- * whole daemon context: iked_setup() with the in-memory `none` kernel
- * backend and a wire that drops every datagram (nothing leaves the
- * process), the control socket listening in a private directory on
- * tmpfs, and a real SOCK_STREAM client that writes the input, closes
+ * whole daemon context (fuzz_daemon.h): iked_setup() with the in-memory
+ * `none` kernel backend and a wire that drops every datagram (nothing
+ * leaves the process), the control socket listening in a private
+ * directory on tmpfs, and a real SOCK_STREAM client that writes the input, closes
  * its sending side and reads every reply.  The daemon is built fresh
  * for every input, so inputs do not depend on each other; `initiate`,
  * `delete`, `reload`, `watch` and the policy engine's commands run
@@ -30,25 +30,19 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <systemd/sd-event.h>
 
-#include "oe_log.h"
 #include "control.h"
-#include "crypto.h"
 #include "iked.h"
+#include "fuzz_daemon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -58,11 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define LOOP_ROUNDS	400	/* event loop iterations per input */
 #define IDLE_ROUNDS	3	/* of 2 ms without an event: done */
 
-static char dir[64];
-static char conf_path[128];
-static char group_path[128];
 static char sock_path[128];
-static struct crypto_nss *nss;
 
 static const char *const error_codes[] = {
 	"bad-request", "too-large", "unknown-command", "bad-argument",
@@ -89,65 +79,19 @@ static const char conf_text[] =
     "\tfailureshunt=passthrough\n\tauto=ondemand\n"
     "\tretransmit-interval=50\n\tretransmit-timeout=1s\n";
 
-static const char group_text[] =
-    "127.0.0.0/8\n192.0.2.0/24 tcp 0 443\n198.51.100.0/24\n";
-
-static void
-cleanup(void)
-{
-	(void)unlink(sock_path);
-	(void)unlink(group_path);
-	(void)unlink(conf_path);
-	(void)rmdir(dir);
-	crypto_nss_shutdown(nss);
-}
-
-static void
-write_or_die(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
+static const struct fuzz_file group_files[] = {
+	{ "private-or-clear",
+	    "127.0.0.0/8\n192.0.2.0/24 tcp 0 443\n198.51.100.0/24\n" },
+	{ NULL, NULL },
+};
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	oe_log_set_priority(LOG_CRIT);
-	snprintf(dir, sizeof(dir), "/dev/shm/oe-fuzz-ctl.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp /dev/shm");
-		exit(1);
-	}
-	snprintf(conf_path, sizeof(conf_path), "%s/iked.conf", dir);
-	snprintf(group_path, sizeof(group_path), "%s/private-or-clear", dir);
-	snprintf(sock_path, sizeof(sock_path), "%s/iked.ctl", dir);
-	/* policies-dir "." is relative to the file: the same directory. */
-	write_or_die(conf_path, conf_text);
-	write_or_die(group_path, group_text);
-	nss = crypto_nss_init(NULL, false);
-	if (nss == NULL) {
-		fprintf(stderr, "cannot initialise NSS\n");
-		exit(1);
-	}
-	atexit(cleanup);
-	return 0;
-}
-
-/* The engine's datagrams go nowhere: no peer, no network. */
-static int
-drop_send(void *arg, const struct ikev2_path *path, const uint8_t *buf,
-    size_t len)
-{
-	(void)arg;
-	(void)path;
-	(void)buf;
-	(void)len;
+	fuzz_daemon_init("oe-fuzz-ctl", conf_text, group_files, "iked.ctl");
+	fuzz_daemon_path("iked.ctl", sock_path, sizeof(sock_path));
 	return 0;
 }
 
@@ -247,25 +191,6 @@ check_output(const char *out, size_t len, const uint8_t *data, size_t size)
 	}
 }
 
-static int
-client_connect(void)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * Write the input, run the daemon's loop, collect its output until it
  * closes.  Returns true when the daemon closed the connection.
@@ -317,33 +242,20 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char out[OUTPUT_MAX];
-	struct iked_opts o;
-	struct iked *d = NULL;
-	sd_event *ev = NULL;
+	struct fuzz_daemon fd;
 	size_t outlen = 0;
 	bool closed;
-	int fd = -1;
+	int cfd = -1;
 
 	if (size > INPUT_MAX)
 		return 0;
-	if (sd_event_new(&ev) < 0)
-		abort();
-	memset(&o, 0, sizeof(o));
-	o.config = conf_path;
-	o.kernel = "none";
-	o.log_level = LOG_CRIT;
-	o.no_nss = true;
-	if ((d = iked_new(ev, &o)) == NULL)
-		abort();
-	d->send = drop_send;
-	d->send_arg = NULL;
-	if (iked_setup(d) != 0 ||
-	    control_listen(d->control, sock_path, NULL) != 0 ||
-	    (fd = client_connect()) < 0) {
+	fuzz_daemon_new(&fd);
+	if (control_listen(fd.d->control, sock_path, NULL) != 0 ||
+	    (cfd = fuzz_daemon_connect(SOCK_STREAM)) < 0) {
 		fprintf(stderr, "daemon set-up failed\n");
 		abort();
 	}
-	closed = converse(ev, fd, data, size, out, &outlen);
+	closed = converse(fd.ev, cfd, data, size, out, &outlen);
 	if (getenv("OE_FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "daemon %s, wrote:\n%.*s\n", closed ? "closed" :
 		    "kept the connection open", (int)outlen, out);
@@ -354,8 +266,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "client's end of input\n");
 		abort();
 	}
-	close(fd);
-	iked_free(d);
-	sd_event_unref(ev);
+	close(cfd);
+	fuzz_daemon_free(&fd);
 	return 0;
 }

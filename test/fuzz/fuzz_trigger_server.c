@@ -5,7 +5,7 @@
  *
  * The input is a sequence of SOCK_SEQPACKET messages separated by the
  * byte 0x1e (at most MSGS_MAX; empty ones are not sent).  Each input
- * gets a fresh daemon (iked_setup() with the `none` kernel and a wire
+ * gets a fresh daemon (fuzz_daemon.h: iked_setup() with the `none` kernel and a wire
  * that drops every datagram, so initiations stay pending and nothing
  * leaves the process) whose policy has a private group (keys
  * required), a private-or-clear group (anonymous) and clear for the
@@ -37,18 +37,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-event.h>
 
-#include "oe_log.h"
 #include "oe_trigger.h"
 #include "iked.h"
-#include "trigger.h"	/* before crypto.h: it includes ikev2.h */
-#include "crypto.h"
+#include "trigger.h"
+#include "fuzz_daemon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -73,10 +70,7 @@ struct expect {
 	bool			 answered;
 };
 
-static char dir[64];
-static char conf_path[128], sock_path[128];
-static char group_private[128], group_poc[128];
-static struct crypto_nss *nss;
+static char sock_path[128];
 
 static const char conf_text[] =
     "config setup\n"
@@ -91,62 +85,20 @@ static const char conf_text[] =
     "    left=%defaultroute\n    leftid=%null\n    rightid=%null\n"
     "    right=%opportunisticgroup\n    authby=null\n    auto=ondemand\n";
 
-static void
-cleanup(void)
-{
-	(void)unlink(sock_path);
-	(void)unlink(group_private);
-	(void)unlink(group_poc);
-	(void)unlink(conf_path);
-	(void)rmdir(dir);
-	crypto_nss_shutdown(nss);
-}
-
-static void
-write_or_die(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
+static const struct fuzz_file group_files[] = {
+	{ "private", "198.51.100.0/24\n2001:db8:1::/48\n" },
+	{ "private-or-clear", "203.0.113.0/24\n2001:db8:2::/48\n" },
+	{ NULL, NULL },
+};
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	oe_log_set_priority(LOG_CRIT);
-	snprintf(dir, sizeof(dir), "/dev/shm/oe-fuzz-trig.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp /dev/shm");
-		exit(1);
-	}
-	snprintf(conf_path, sizeof(conf_path), "%s/iked.conf", dir);
-	snprintf(sock_path, sizeof(sock_path), "%s/trigger.sock", dir);
-	snprintf(group_private, sizeof(group_private), "%s/private", dir);
-	snprintf(group_poc, sizeof(group_poc), "%s/private-or-clear", dir);
-	write_or_die(conf_path, conf_text);
-	write_or_die(group_private, "198.51.100.0/24\n2001:db8:1::/48\n");
-	write_or_die(group_poc, "203.0.113.0/24\n2001:db8:2::/48\n");
-	if ((nss = crypto_nss_init(NULL, false)) == NULL) {
-		fprintf(stderr, "cannot initialise NSS\n");
-		exit(1);
-	}
-	atexit(cleanup);
-	return 0;
-}
-
-static int
-drop_send(void *arg, const struct ikev2_path *path, const uint8_t *buf,
-    size_t len)
-{
-	(void)arg;
-	(void)path;
-	(void)buf;
-	(void)len;
+	fuzz_daemon_init("oe-fuzz-trig", conf_text, group_files,
+	    "trigger.sock");
+	fuzz_daemon_path("trigger.sock", sock_path, sizeof(sock_path));
 	return 0;
 }
 
@@ -218,25 +170,6 @@ match_reply(const struct oe_trigger_reply *r, struct expect *ex, size_t n)
 	fprintf(stderr, "reply %s to cookie %llu answers no message sent\n",
 	    oe_trigger_status_name(r->status), (unsigned long long)r->cookie);
 	abort();
-}
-
-static int
-client_connect(void)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Split the input into messages; returns how many. */
@@ -321,39 +254,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len[MSGS_MAX], nmsg, i;
 	struct trigger_server *srv = NULL;
 	struct trigger_cfg cfg;
-	struct iked_opts o;
-	struct iked *d = NULL;
-	sd_event *ev = NULL;
+	struct fuzz_daemon fd;
 	int64_t t0;
-	int fd = -1;
+	int cfd = -1;
 
 	if (size > INPUT_MAX || (nmsg = split(data, size, msg, len)) == 0)
 		return 0;
-	if (sd_event_new(&ev) < 0)
-		abort();
-	memset(&o, 0, sizeof(o));
-	o.config = conf_path;
-	o.kernel = "none";
-	o.log_level = LOG_CRIT;
-	o.no_nss = true;
-	if ((d = iked_new(ev, &o)) == NULL)
-		abort();
-	d->send = drop_send;
+	fuzz_daemon_new(&fd);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.path = sock_path;
 	cfg.allow_root = true;
 	cfg.have_uid = true;
 	cfg.uid = getuid();
 	cfg.gid = (gid_t)-1;
-	if (iked_setup(d) != 0 || (srv = trigger_server_new(d, &cfg)) == NULL ||
-	    (fd = client_connect()) < 0) {
+	if ((srv = trigger_server_new(fd.d, &cfg)) == NULL ||
+	    (cfd = fuzz_daemon_connect(SOCK_SEQPACKET)) < 0) {
 		fprintf(stderr, "daemon set-up failed\n");
 		abort();
 	}
 	t0 = (int64_t)time(NULL);
 	for (i = 0; i < nmsg; i++)
-		expect_for(d->conf, msg[i], len[i], t0, &ex[i]);
-	converse(ev, fd, msg, len, nmsg, ex);
+		expect_for(fd.d->conf, msg[i], len[i], t0, &ex[i]);
+	converse(fd.ev, cfd, msg, len, nmsg, ex);
 	for (i = 0; i < nmsg; i++)
 		if (ex[i].kind == EXPECT_MUST && !ex[i].answered) {
 			fprintf(stderr, "message %zu (cookie %llu) got no %s "
@@ -361,9 +283,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    oe_trigger_status_name(ex[i].status));
 			abort();
 		}
-	close(fd);
+	close(cfd);
 	trigger_server_free(srv);
-	iked_free(d);
-	sd_event_unref(ev);
+	fuzz_daemon_free(&fd);
 	return 0;
 }
