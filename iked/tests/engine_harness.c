@@ -173,8 +173,8 @@ harness_empty(void)
 	return h;
 }
 
-static void
-write_text(const char *path, const char *text)
+void
+harness_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
@@ -204,7 +204,7 @@ harness_engines(struct harness *h, int n, const char *const addr[],
 		    i);
 		text[0] = '\0';
 		conf(h, i, h->pol[i], text, cap, arg);
-		write_text(h->conf[i], text);
+		harness_write_file(h->conf[i], text);
 		memset(&o, 0, sizeof(o));
 		o.config = h->conf[i];	/* the harness's: lives as long */
 		o.kernel = "none";

@@ -125,6 +125,9 @@ struct harness	*harness_new_addrs(const char *addr_a, const char *addr_b,
 struct harness	*harness_new(const char *extra_a, const char *extra_b);
 void		 harness_free(struct harness *h);
 
+/* Write text to path (a group file, say), replacing it. */
+void		 harness_write_file(const char *path, const char *text);
+
 /* ---- the wire and the loop ---------------------------------------------- */
 
 /* Hand p (with buf/len instead of its own bytes) to its receiver. */

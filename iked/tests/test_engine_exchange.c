@@ -697,14 +697,11 @@ engine_kernel_expire_soft_rekeys_hard_deletes(void **state)
 static void
 oe_group_a(struct harness *h, const char *line)
 {
-	char p[160];
-	FILE *f;
+	char p[160], text[160];
 
 	snprintf(p, sizeof(p), "%s/private", h->pol[0]);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", line);
-	fclose(f);
+	snprintf(text, sizeof(text), "%s\n", line);
+	harness_write_file(p, text);
 	assert_int_equal(iked_reload(h->d[0]), 0);
 }
 

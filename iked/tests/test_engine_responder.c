@@ -77,16 +77,6 @@ receiver(struct harness *h, const struct pkt *p)
 
 /* ---- contexts --------------------------------------------------------- */
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 #define SETUP_FMT	"config setup\n\tlisten=%s\n\tprotostack=none\n" \
 			"\tpolicies-dir=%s\n\n"
 #define CONN_COMMON	"\ttype=transport\n\tretransmit-interval=50\n" \
@@ -206,9 +196,9 @@ responder_conf(struct harness *h, int i, const char *pol, char *buf,
 	char path[160];
 
 	snprintf(path, sizeof(path), "%s/private", pol);
-	write_file(path, "127.0.0.0/8\n");
+	harness_write_file(path, "127.0.0.0/8\n");
 	snprintf(path, sizeof(path), "%s/oe", pol);
-	write_file(path, "127.0.0.0/24\n");
+	harness_write_file(path, "127.0.0.0/24\n");
 	if (i == WEST)
 		conf_west(buf, cap, pol);
 	else if (i == EAST)
