@@ -191,8 +191,9 @@ take_ipseckeys(struct dns_keys_query *q, const ldns_rr_list *an,
 		    ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
 			continue;
 		ldns_buffer_clear(b);
-		if (ldns_rr_rdata2buffer_wire(b, rr) != LDNS_STATUS_OK ||
-		    oe_ipseckey_parse_wire(&k->records[k->nrecords],
+		if (ldns_rr_rdata2buffer_wire(b, rr) != LDNS_STATUS_OK)
+			continue;
+		if (oe_ipseckey_parse_wire(&k->records[k->nrecords],
 		    ldns_buffer_begin(b), ldns_buffer_position(b), err,
 		    sizeof(err)) < 0) {
 			oe_debug("dns keys %s: IPSECKEY record not parsed: %s",
