@@ -100,21 +100,22 @@ peer_link(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 
 	sa->peer_bucket = (uint16_t)b;
 	sa->next_peer = t->peer_bucket[b];
+	if (sa->next_peer != NULL)
+		sa->next_peer->pprev_peer = &sa->next_peer;
 	t->peer_bucket[b] = sa;
+	sa->pprev_peer = &t->peer_bucket[b];
 }
 
 static void
-peer_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
+peer_unlink(struct ikev2_ike_sa *sa)
 {
-	struct ikev2_ike_sa **pp;
-
-	for (pp = &t->peer_bucket[sa->peer_bucket]; *pp != NULL;
-	    pp = &(*pp)->next_peer)
-		if (*pp == sa) {
-			*pp = sa->next_peer;
-			break;
-		}
+	if (sa->pprev_peer == NULL)
+		return;
+	*sa->pprev_peer = sa->next_peer;
+	if (sa->next_peer != NULL)
+		sa->next_peer->pprev_peer = sa->pprev_peer;
 	sa->next_peer = NULL;
+	sa->pprev_peer = NULL;
 }
 
 struct ikev2_ike_sa *
@@ -133,11 +134,9 @@ ikev2_sa_next_peer(struct ikev2_ike_sa *sa)
 void
 ikev2_sa_set_path(struct ikev2_ike_sa *sa, const struct ikev2_path *path)
 {
-	struct ikev2_sa_table *t = sa->iked->sas;
-
-	peer_unlink(t, sa);
+	peer_unlink(sa);
 	sa->path = *path;
-	peer_link(t, sa);
+	peer_link(sa->iked->sas, sa);
 }
 
 struct ikev2_sa_table *
@@ -267,20 +266,15 @@ sel_kind_of(const struct ikev2_ike_sa *sa)
 }
 
 static void
-sel_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
+sel_unlink(struct ikev2_ike_sa *sa)
 {
-	struct ikev2_ike_sa **pp;
-
-	if (!sa->sel_linked)
+	if (sa->pprev_sel == NULL)
 		return;
-	for (pp = &t->sel_bucket[sa->sel_kind][sa->sel_bucket]; *pp != NULL;
-	    pp = &(*pp)->next_sel)
-		if (*pp == sa) {
-			*pp = sa->next_sel;
-			break;
-		}
+	*sa->pprev_sel = sa->next_sel;
+	if (sa->next_sel != NULL)
+		sa->next_sel->pprev_sel = sa->pprev_sel;
 	sa->next_sel = NULL;
-	sa->sel_linked = false;
+	sa->pprev_sel = NULL;
 }
 
 void
@@ -289,18 +283,21 @@ ikev2_sa_index_child(struct ikev2_ike_sa *sa)
 	struct ikev2_sa_table *t = sa->iked->sas;
 	size_t b = sel_bucket_of(&sa->child.ts_local, &sa->child.ts_remote);
 	enum ikev2_sel_kind k = sel_kind_of(sa);
+	struct ikev2_ike_sa **head = &t->sel_bucket[k][b];
 
-	if (sa->sel_linked && sa->sel_bucket == b && sa->sel_kind == k &&
-	    sa->child.installed)
+	if (sa->pprev_sel != NULL && sa->sel_bucket == b &&
+	    sa->sel_kind == k && sa->child.installed)
 		return;
-	sel_unlink(t, sa);
+	sel_unlink(sa);
 	if (!sa->child.installed)
 		return;		/* holds no policies: not filed at all */
 	sa->sel_bucket = (uint16_t)b;
 	sa->sel_kind = (uint8_t)k;
-	sa->next_sel = t->sel_bucket[k][b];
-	t->sel_bucket[k][b] = sa;
-	sa->sel_linked = true;
+	sa->next_sel = *head;
+	if (sa->next_sel != NULL)
+		sa->next_sel->pprev_sel = &sa->next_sel;
+	*head = sa;
+	sa->pprev_sel = head;
 }
 
 /* See ikev2_sa_selfcheck(). */
@@ -313,7 +310,7 @@ selfcheck_table(struct ikev2_sa_table *t)
 	if (!t->selfcheck)
 		return;
 	for (sa = t->all; sa != NULL; sa = sa->next_all) {
-		if (sa->sel_linked != sa->child.installed ||
+		if ((sa->pprev_sel != NULL) != sa->child.installed ||
 		    (sa->child.installed && (sa->sel_kind != sel_kind_of(sa) ||
 		    sa->sel_bucket != sel_bucket_of(&sa->child.ts_local,
 		    &sa->child.ts_remote)))) {
@@ -368,8 +365,8 @@ table_unlink(struct ikev2_sa_table *t, struct ikev2_ike_sa *sa)
 				*pp = sa->next_init;
 				break;
 			}
-	sel_unlink(t, sa);
-	peer_unlink(t, sa);
+	sel_unlink(sa);
+	peer_unlink(sa);
 	if (sa->prev_all != NULL)
 		sa->prev_all->next_all = sa->next_all;
 	else

@@ -165,13 +165,14 @@ struct ikev2_ike_sa {
 	struct ikev2_ike_sa	*next_all;	/* table list */
 	struct ikev2_ike_sa	*next_init;	/* responder: bucket by peer's SPI */
 	struct ikev2_ike_sa	*prev_all;	/* table list (O(1) unlink) */
-	struct ikev2_ike_sa	*next_peer;	/* bucket by path.remote */
+	/* bucket by path.remote; pprev: the link to us (O(1) unlink) */
+	struct ikev2_ike_sa	*next_peer, **pprev_peer;
 	uint16_t		 peer_bucket;
-	/* bucket by the Child SA's selectors (ikev2_sa_index_child()) */
-	struct ikev2_ike_sa	*next_sel;
+	/* bucket by the Child SA's selectors (ikev2_sa_index_child());
+	 * pprev_sel is NULL when not filed */
+	struct ikev2_ike_sa	*next_sel, **pprev_sel;
 	uint16_t		 sel_bucket;
 	uint8_t			 sel_kind;	/* enum ikev2_sel_kind */
-	bool			 sel_linked;
 	struct iked		*iked;
 	uint64_t		 serial;	/* for logs */
 	enum ikev2_sa_state	 state;
