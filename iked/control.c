@@ -1202,6 +1202,17 @@ wants(const struct control_client *c, const char *type)
 	return false;
 }
 
+bool
+control_watched(const struct control *ctl, const char *type)
+{
+	const struct control_client *c;
+
+	for (c = ctl->clients; c != NULL; c = c->next)
+		if (wants(c, type))
+			return true;
+	return false;
+}
+
 void
 control_event(struct control *ctl, const char *type, json_t *data)
 {

@@ -151,6 +151,8 @@ void		 control_finish(struct control *ctl, uint64_t ticket,
  */
 void		 control_event(struct control *ctl, const char *type,
 		    json_t *data);
+/* Whether any client watches `type` events (build the data only then). */
+bool		 control_watched(const struct control *ctl, const char *type);
 
 /*
  * Named counters shown by `status`, so any part can count without a

@@ -163,6 +163,9 @@ control_sa_event(struct iked *d, const struct ikev2_ike_sa *sa,
 		control_count(d->control, "handshakes.failed", 1);
 		control_count_reason(d->control, "failed", why);
 	}
+	/* An SA's JSON costs more than its handshake's symmetric crypto. */
+	if (!control_watched(d->control, type))
+		return;
 	data = control_sa_json(d, sa);
 	if (data == NULL)
 		return;
@@ -211,6 +214,8 @@ control_trigger_event(struct iked *d, const struct control_trigger_info *t)
 	if (d == NULL || d->control == NULL)
 		return;
 	control_count(d->control, "triggers.dns", 1);
+	if (!control_watched(d->control, "trigger"))
+		return;
 	data = json_object();
 	if (data == NULL)
 		return;
