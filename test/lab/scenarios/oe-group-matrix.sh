@@ -36,7 +36,7 @@ done
 
 res=$LAB_TMP/matrix
 mkdir -p "$res"
-T=25
+T=40	# seconds per direction: a slow guest once needed more than 25
 # one pair: west$1 -> east$2 first, then back; verdict into $res/I-J
 pair() {
 	local i=$1 j=$2 w e fw=0 fe=0 v
