@@ -528,7 +528,12 @@ open_msg(const struct nlmsghdr *nlh, size_t len, uint16_t type, void *hdr,
 	if (len < sizeof(h))
 		return -EINVAL;
 	memcpy(&h, nlh, sizeof(h));
-	if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len)
+	/*
+	 * libmnl walks the attributes up to the aligned end of the message:
+	 * the buffer must hold the padding too, or the last attribute could
+	 * reach past it (the kernel's messages are aligned).
+	 */
+	if (h.nlmsg_len < sizeof(h) || MNL_ALIGN(h.nlmsg_len) > len)
 		return -EINVAL;
 	if (h.nlmsg_type != type)
 		return -EINVAL;
