@@ -533,7 +533,8 @@ open_msg(const struct nlmsghdr *nlh, size_t len, uint16_t type, void *hdr,
 	 * the buffer must hold the padding too, or the last attribute could
 	 * reach past it (the kernel's messages are aligned).
 	 */
-	if (h.nlmsg_len < sizeof(h) || MNL_ALIGN(h.nlmsg_len) > len)
+	if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len ||
+	    MNL_ALIGN((size_t)h.nlmsg_len) > len)
 		return -EINVAL;
 	if (h.nlmsg_type != type)
 		return -EINVAL;

@@ -995,7 +995,8 @@ parsers_survive_corrupted_messages(void **state)
  * Found by fuzz_xfrm_msg: nlmsg_len 250 in a 251-byte buffer.  libmnl
  * walks attributes to the aligned end (252), so the last one reached
  * past the buffer; such a message is now refused before any attribute
- * is read (ASan in the sanitizer build sees any read past it).
+ * is read (ASan in the sanitizer build sees any read past it).  Then
+ * nlmsg_len 0xffffffff, whose aligned value wraps to 0.
  */
 static const uint8_t unaligned_policy[] = {
 	0xfa, 0x00, 0x00, 0x00, 0x13, 0x00, 0xff, 0xfb, 0x00, 0x00, 0x00, 0x00,
@@ -1030,6 +1031,12 @@ parsers_reject_an_unaligned_length_past_the_buffer(void **state)
 	assert_non_null(b);
 	memcpy(b, unaligned_policy, sizeof(unaligned_policy));
 	assert_int_equal(parse_pol(b, sizeof(unaligned_policy)), -EINVAL);
+	/* A length whose alignment wraps around 32 bits (found next). */
+	memset(b, 0xff, 4);
+	assert_int_equal(parse_pol(b, sizeof(unaligned_policy)), -EINVAL);
+	b[4] = XFRM_MSG_ACQUIRE;
+	b[5] = 0;
+	assert_int_equal(parse_acq(b, sizeof(unaligned_policy)), -EINVAL);
 	free(b);
 }
 
