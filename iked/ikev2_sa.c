@@ -66,31 +66,32 @@ bucket_of(uint64_t spi)
 	return (size_t)(spi ^ (spi >> 32)) % IKEV2_SA_TABLE_BUCKETS;
 }
 
-/* FNV-1a over both selectors; struct ikev2_ts has no padding. */
+/* FNV-1a, continued from h over n more bytes. */
+static uint32_t
+fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+/* Both selectors; struct ikev2_ts has no padding. */
 static size_t
 sel_bucket_of(const struct ikev2_ts *local, const struct ikev2_ts *remote)
 {
-	const uint8_t *p;
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint32_t h = fnv1a(2166136261u, local, sizeof(*local));
 
-	for (p = (const uint8_t *)local, i = 0; i < sizeof(*local); i++)
-		h = (h ^ p[i]) * 16777619u;
-	for (p = (const uint8_t *)remote, i = 0; i < sizeof(*remote); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h % IKEV2_SA_TABLE_BUCKETS;
+	return fnv1a(h, remote, sizeof(*remote)) % IKEV2_SA_TABLE_BUCKETS;
 }
 
 static size_t
 peer_bucket_of(const struct oe_addr *a)
 {
-	const uint8_t *p = oe_addr_bytes(a);
-	uint32_t h = 2166136261u ^ (uint32_t)a->family;
-	size_t i, n = oe_addr_len(a);
-
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h % IKEV2_SA_TABLE_BUCKETS;
+	return fnv1a(2166136261u ^ (uint32_t)a->family, oe_addr_bytes(a),
+	    oe_addr_len(a)) % IKEV2_SA_TABLE_BUCKETS;
 }
 
 static void
