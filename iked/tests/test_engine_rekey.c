@@ -470,6 +470,32 @@ rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides(void **state)
 }
 
 /*
+ * A Child SA rekey of a's and an IKE SA rekey of b's, started in the
+ * same tick so that they cross (2.25); returns when each side holds one
+ * IKE SA again.  *ispi and *cin: the IKE SA and a's inbound Child SA
+ * before the rekeys.
+ */
+static struct harness *
+crossed_child_and_ike_rekeys(uint64_t *ispi, uint32_t *cin)
+{
+	struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+	struct ikev2_ike_sa *a, *b;
+
+	initiate(h);
+	pump(h);
+	assert_true(h->r[0].res.ok);
+	a = only_sa(h->d[0]);
+	b = only_sa(h->d[1]);
+	*ispi = a->ispi;
+	*cin = a->child.spi_in;
+	assert_int_equal(ikev2_rekey_child_start(a), 0);
+	assert_int_equal(ikev2_rekey_ike_start(b), 0);
+	run_for(h, 500, one_ike_sa_each);
+	assert_true(one_ike_sa_each(h));
+	return h;
+}
+
+/*
  * 2.25: an IKE SA rekey refused with TEMPORARY_FAILURE (it crossed our
  * peer's Child SA rekey) is asked again on its own once the back-off
  * has passed, and not before.
@@ -477,22 +503,15 @@ rekey_ike_collision_leaves_one_ike_sa_same_on_both_sides(void **state)
 static void
 rekey_ike_refused_temporarily_is_asked_again_after_the_backoff(void **state)
 {
-	struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+	struct harness *h;
 	const struct conf_conn *c;
 	struct ikev2_ike_sa *a, *b;
 	uint64_t ispi, now, due;
+	uint32_t cin;
 	int i;
 
 	(void)state;
-	initiate(h);
-	pump(h);
-	assert_true(h->r[0].res.ok);
-	a = only_sa(h->d[0]);
-	b = only_sa(h->d[1]);
-	ispi = b->ispi;
-	assert_int_equal(ikev2_rekey_child_start(a), 0);
-	assert_int_equal(ikev2_rekey_ike_start(b), 0);
-	run_for(h, 500, one_ike_sa_each);
+	h = crossed_child_and_ike_rekeys(&ispi, &cin);
 	b = only_sa(h->d[1]);
 	now = iked_now_usec(h->d[1]);
 	assert_int_equal(b->ispi, ispi);
@@ -533,23 +552,13 @@ rekey_ike_refused_temporarily_is_asked_again_after_the_backoff(void **state)
 static void
 rekey_child_and_ike_rekeys_crossing_get_temporary_failure(void **state)
 {
-	struct harness *h = harness_new(LONG_LIFE, LONG_LIFE);
+	struct harness *h;
 	struct ikev2_ike_sa *a, *b;
 	uint64_t ispi;
 	uint32_t cin;
 
 	(void)state;
-	initiate(h);
-	pump(h);
-	assert_true(h->r[0].res.ok);
-	a = only_sa(h->d[0]);
-	b = only_sa(h->d[1]);
-	ispi = a->ispi;
-	cin = a->child.spi_in;
-	assert_int_equal(ikev2_rekey_child_start(a), 0);
-	assert_int_equal(ikev2_rekey_ike_start(b), 0);
-	run_for(h, 500, one_ike_sa_each);
-	assert_true(one_ike_sa_each(h));
+	h = crossed_child_and_ike_rekeys(&ispi, &cin);
 	a = only_sa(h->d[0]);
 	b = only_sa(h->d[1]);
 	assert_int_equal(a->ispi, ispi);
